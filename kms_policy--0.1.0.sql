@@ -1,0 +1,331 @@
+/* kms_policy--0.1.0.sql */
+
+\echo Use "CREATE EXTENSION kms_policy" to load this file. \quit
+
+-- The extension's tables live in their own schema; the API functions live in
+-- the schema the extension is created in (public by default), so that
+-- applications call kms_get_key_policy(...) without qualification.
+CREATE SCHEMA kms_policy;
+REVOKE ALL ON SCHEMA kms_policy FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Key registry
+-- ---------------------------------------------------------------------------
+CREATE TABLE kms_policy.keys (
+    key_id        text NOT NULL PRIMARY KEY,
+    dialect       text NOT NULL DEFAULT 'aws',
+    partition     text NOT NULL,
+    region        text NOT NULL,
+    account_id    text NOT NULL,
+    key_state     text NOT NULL DEFAULT 'Enabled',
+    description   text NOT NULL DEFAULT '',
+    multi_region  boolean NOT NULL DEFAULT false,
+    creation_date timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    deletion_date timestamptz,
+    arn           text NOT NULL GENERATED ALWAYS AS (
+        CASE WHEN dialect OPERATOR(pg_catalog.=) 'alibaba'
+             THEN 'acs:kms:' OPERATOR(pg_catalog.||) region OPERATOR(pg_catalog.||) ':'
+                  OPERATOR(pg_catalog.||) account_id OPERATOR(pg_catalog.||) ':key/'
+                  OPERATOR(pg_catalog.||) key_id
+             ELSE 'arn:' OPERATOR(pg_catalog.||) partition OPERATOR(pg_catalog.||) ':kms:'
+                  OPERATOR(pg_catalog.||) region OPERATOR(pg_catalog.||) ':'
+                  OPERATOR(pg_catalog.||) account_id OPERATOR(pg_catalog.||) ':key/'
+                  OPERATOR(pg_catalog.||) key_id
+        END) STORED,
+    CONSTRAINT keys_dialect_check
+        CHECK (dialect OPERATOR(pg_catalog.=) ANY (ARRAY['aws', 'alibaba'])),
+    CONSTRAINT keys_key_state_check
+        CHECK (key_state OPERATOR(pg_catalog.=) ANY (ARRAY['Creating', 'Enabled', 'Disabled',
+               'PendingDeletion', 'PendingImport', 'PendingReplicaDeletion',
+               'Unavailable', 'Updating'])),
+    CONSTRAINT keys_deletion_date_check
+        CHECK ((key_state OPERATOR(pg_catalog.=) 'PendingDeletion')
+               OPERATOR(pg_catalog.=) (deletion_date IS NOT NULL))
+);
+CREATE UNIQUE INDEX keys_arn_idx ON kms_policy.keys (arn);
+COMMENT ON TABLE kms_policy.keys IS 'KMS keys of this endpoint (one row per key)';
+
+-- ---------------------------------------------------------------------------
+-- Key policies: one row per (key, policy name); the only name is 'default'.
+-- ---------------------------------------------------------------------------
+CREATE TABLE kms_policy.key_policies (
+    key_id      text NOT NULL REFERENCES kms_policy.keys (key_id) ON DELETE CASCADE,
+    policy_name text NOT NULL DEFAULT 'default',
+    policy      text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (key_id, policy_name)
+);
+COMMENT ON TABLE kms_policy.key_policies IS 'key policy documents, stored byte for byte';
+
+-- Validation triggers: every write, by any role, superusers included, is held
+-- to the rules the API applies.
+CREATE FUNCTION kms_policy.keys_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_keys_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION kms_policy.key_policies_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_key_policies_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER keys_validate
+    BEFORE INSERT OR UPDATE ON kms_policy.keys
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.keys_validate();
+
+CREATE TRIGGER key_policies_validate
+    BEFORE INSERT OR UPDATE ON kms_policy.key_policies
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policies_validate();
+
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.keys', '');
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.key_policies', '');
+
+REVOKE ALL ON kms_policy.keys, kms_policy.key_policies FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Principal registry: the principals a key policy may name.  The endpoint's
+-- own account (its root) is always known, and well-formed service principals
+-- need no registration.
+-- ---------------------------------------------------------------------------
+CREATE TABLE kms_policy.principals (
+    arn           text NOT NULL PRIMARY KEY,
+    dialect       text NOT NULL,
+    kind          text NOT NULL,
+    account_id    text NOT NULL,
+    registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT principals_dialect_check
+        CHECK (dialect OPERATOR(pg_catalog.=) ANY (ARRAY['aws', 'alibaba']))
+);
+COMMENT ON TABLE kms_policy.principals IS 'principals (accounts, users, roles, sessions) that key policies may name';
+
+CREATE FUNCTION kms_policy.principals_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_principals_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+-- Rows are checked on the way in, and a principal that a stored key policy
+-- names cannot be deleted or renamed.
+CREATE TRIGGER principals_validate
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.principals
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.principals_validate();
+
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.principals', '');
+REVOKE ALL ON kms_policy.principals FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Callers: PostgreSQL roles mapped to principals, and identity policies.
+-- ---------------------------------------------------------------------------
+CREATE TABLE kms_policy.role_principals (
+    role      regrole NOT NULL PRIMARY KEY,
+    principal text NOT NULL
+);
+COMMENT ON TABLE kms_policy.role_principals IS 'which principal each PostgreSQL role acts as';
+
+CREATE TABLE kms_policy.identity_policies (
+    principal   text NOT NULL,
+    policy_name text NOT NULL,
+    policy      text NOT NULL,
+    updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (principal, policy_name)
+);
+COMMENT ON TABLE kms_policy.identity_policies IS 'IAM / RAM identity policies of principals';
+
+CREATE FUNCTION kms_policy.role_principals_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_role_principals_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION kms_policy.identity_policies_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_identity_policies_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER role_principals_validate
+    BEFORE INSERT OR UPDATE ON kms_policy.role_principals
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.role_principals_validate();
+
+CREATE TRIGGER identity_policies_validate
+    BEFORE INSERT OR UPDATE ON kms_policy.identity_policies
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.identity_policies_validate();
+
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.role_principals', '');
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.identity_policies', '');
+REVOKE ALL ON kms_policy.role_principals, kms_policy.identity_policies FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- The API
+-- ---------------------------------------------------------------------------
+-- What kms_create_key, kms_describe_key and kms_list_keys return (DescribeKey's
+-- KeyMetadata, the members that apply here).
+CREATE TYPE @extschema@.kms_key_metadata AS (
+    key_id        text,
+    arn           text,
+    key_state     text,
+    description   text,
+    creation_date timestamptz,
+    deletion_date timestamptz,
+    multi_region  boolean,
+    dialect       text,
+    account_id    text,
+    region        text
+);
+
+CREATE FUNCTION @extschema@.kms_create_key(
+    policy text DEFAULT NULL,
+    description text DEFAULT '',
+    bypass_policy_lockout_safety_check boolean DEFAULT false,
+    multi_region boolean DEFAULT false,
+    dialect text DEFAULT 'aws')
+RETURNS @extschema@.kms_key_metadata
+AS 'MODULE_PATHNAME', 'kms_create_key_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_get_key_policy(key_id text, policy_name text DEFAULT 'default')
+RETURNS text
+AS 'MODULE_PATHNAME', 'kms_get_key_policy_v1'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_put_key_policy(
+    key_id text,
+    policy text,
+    policy_name text DEFAULT 'default',
+    bypass_policy_lockout_safety_check boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'kms_put_key_policy_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_list_key_policies(
+    key_id text,
+    "limit" integer DEFAULT 100,
+    marker text DEFAULT NULL,
+    OUT policy_names text[], OUT next_marker text, OUT truncated boolean)
+RETURNS record
+AS 'MODULE_PATHNAME', 'kms_list_key_policies_v1'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_describe_key(
+    key_id text)
+RETURNS @extschema@.kms_key_metadata
+AS 'MODULE_PATHNAME', 'kms_describe_key_v1'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_list_keys()
+RETURNS SETOF @extschema@.kms_key_metadata
+AS 'MODULE_PATHNAME', 'kms_list_keys_v1'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_disable_key(key_id text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'kms_disable_key_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_enable_key(key_id text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'kms_enable_key_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_schedule_key_deletion(key_id text, pending_window_in_days integer DEFAULT 30)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'kms_schedule_key_deletion_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_cancel_key_deletion(key_id text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'kms_cancel_key_deletion_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Principal registry
+CREATE FUNCTION @extschema@.kms_register_principal(arn text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'kms_register_principal_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_deregister_principal(arn text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'kms_deregister_principal_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Callers and identity policies
+CREATE FUNCTION @extschema@.kms_map_role(role regrole, principal text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'kms_map_role_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_unmap_role(role regrole)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'kms_unmap_role_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_put_identity_policy(principal text, policy_name text, policy text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'kms_put_identity_policy_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_delete_identity_policy(principal text, policy_name text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'kms_delete_identity_policy_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+-- Decisions
+CREATE FUNCTION @extschema@.kms_authorize(key_id text, principal text, action text,
+                                          context jsonb DEFAULT '{}')
+RETURNS text
+AS 'MODULE_PATHNAME', 'kms_authorize_v1'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_explain_authorization(key_id text, principal text, action text,
+                                                      context jsonb DEFAULT '{}',
+    OUT decision text, OUT policy text, OUT statement integer, OUT sid text,
+    OUT effect text, OUT outcome text, OUT detail text)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'kms_explain_authorization_v1'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+
+-- No role may call the API until an administrator grants it (see README,
+-- Security).
+REVOKE ALL ON FUNCTION
+    @extschema@.kms_create_key(text, text, boolean, boolean, text),
+    @extschema@.kms_get_key_policy(text, text),
+    @extschema@.kms_put_key_policy(text, text, text, boolean),
+    @extschema@.kms_list_key_policies(text, integer, text),
+    @extschema@.kms_describe_key(text),
+    @extschema@.kms_list_keys(),
+    @extschema@.kms_disable_key(text),
+    @extschema@.kms_enable_key(text),
+    @extschema@.kms_schedule_key_deletion(text, integer),
+    @extschema@.kms_cancel_key_deletion(text),
+    @extschema@.kms_register_principal(text),
+    @extschema@.kms_deregister_principal(text),
+    @extschema@.kms_map_role(regrole, text),
+    @extschema@.kms_unmap_role(regrole),
+    @extschema@.kms_put_identity_policy(text, text, text),
+    @extschema@.kms_delete_identity_policy(text, text),
+    @extschema@.kms_authorize(text, text, text, jsonb),
+    @extschema@.kms_explain_authorization(text, text, text, jsonb)
+FROM PUBLIC;
+REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.key_policies_validate(),
+    kms_policy.principals_validate(), kms_policy.role_principals_validate(),
+    kms_policy.identity_policies_validate() FROM PUBLIC;

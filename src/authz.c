@@ -1,0 +1,785 @@
+/*
+ * authz.c -- the database as authority: callers, request context, decisions.
+ *
+ * Every API call is made by a principal: the PostgreSQL role calling it
+ * (GetUserId() at entry, so SET ROLE counts and a SECURITY DEFINER wrapper
+ * calls as its owner, as PostgreSQL's own privilege checks see it) mapped to
+ * a principal ARN in kms_policy.role_principals.  Superusers that are not
+ * mapped act as the root of kms_policy.account_id; other unmapped roles are
+ * refused.  The key's current policy, with the caller's identity policies,
+ * then decides (policy_eval.c); the lockout safety check asks the same
+ * question of the new policy.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "mb/pg_wchar.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "kms_policy.h"
+#include "kp_eval.h"
+
+PG_FUNCTION_INFO_V1(kms_authorize_v1);
+PG_FUNCTION_INFO_V1(kms_explain_authorization_v1);
+
+/* Identity policies of one caller, compiled (owned by the policy cache). */
+#define KMS_MAX_IDENTITY_POLICIES 32	/* well below the cache's 64 slots */
+
+typedef struct KmsCaller
+{
+	char	   *arn;			/* principal ARN */
+	char	   *account;
+	const char *display;		/* how AccessDenied names the caller */
+	bool		is_service;
+	bool		mapped;
+} KmsCaller;
+
+/* ------------------------------------------------------------------------
+ * Who is calling
+ * ------------------------------------------------------------------------ */
+
+/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
+static char *
+arn_account(const char *arn)
+{
+	kp_arn		a;
+
+	if (kp_arn_split(arn, &a))
+		return pstrdup(a.account);
+	return pstrdup("");
+}
+
+/*
+ * The caller's principal.  Inside kms_spi_begin/end (reads the mapping as
+ * the extension owner); role is the caller as seen at entry.
+ */
+static KmsCaller *
+current_caller(Oid role, kp_dialect dialect)
+{
+	KmsCaller  *c = palloc0(sizeof(KmsCaller));
+	const char *args[1];
+	MemoryContext mcxt = CurrentMemoryContext;
+
+	args[0] = psprintf("%u", role);
+	kms_spi_exec("SELECT principal FROM kms_policy.role_principals WHERE role = $1::oid::regrole",
+				 1, args, true);
+	if (SPI_processed > 0)
+	{
+		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+
+		c->arn = MemoryContextStrdup(mcxt, v);
+		c->account = arn_account(c->arn);
+		c->display = c->arn;
+		c->mapped = true;
+		return c;
+	}
+	if (superuser_arg(role))
+	{
+		if (dialect == KP_DIALECT_ALIBABA)
+		{
+			c->arn = psprintf("acs:ram::%s:root", kms_alibaba_account_id);
+			c->account = pstrdup(kms_alibaba_account_id);
+		}
+		else
+		{
+			const char *p = kp_partition_for_region(kms_region);
+
+			c->arn = psprintf("arn:%s:iam::%s:root", p ? p : "aws", kms_account_id);
+			c->account = pstrdup(kms_account_id);
+		}
+		c->display = c->arn;
+		return c;
+	}
+	c->display = psprintf("PostgreSQL role \"%s\"", GetUserNameFromId(role, false));
+	return c;
+}
+
+/* ------------------------------------------------------------------------
+ * Request context
+ * ------------------------------------------------------------------------ */
+
+static void
+ctx_add(kp_context *ctx, const char *key, const char *value)
+{
+	if (kp_context_get(ctx, key, &(size_t) {0}) != NULL)
+		return;					/* the caller's own value wins */
+	if (kp_context_add(ctx, key, value) != KP_OK)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+}
+
+/*
+ * The client address of this session (NULL for a Unix socket or background
+ * process) and whether it uses SSL: fixed for the life of the backend, so
+ * read once (inside SPI).
+ */
+static bool session_read = false;
+static char *session_ip = NULL;
+static bool session_ssl = false;
+
+static void
+read_session(void)
+{
+	if (session_read)
+		return;
+	kms_spi_exec("SELECT pg_catalog.host(pg_catalog.inet_client_addr()), "
+				 "coalesce((SELECT ssl FROM pg_catalog.pg_stat_ssl WHERE pid = pg_catalog.pg_backend_pid()), false)",
+				 0, NULL, true);
+	if (SPI_processed == 1)
+	{
+		char	   *ip = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		char	   *ssl = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+		session_ip = ip ? MemoryContextStrdup(TopMemoryContext, ip) : NULL;
+		session_ssl = ssl && strcmp(ssl, "t") == 0;
+	}
+	session_read = true;
+}
+
+/*
+ * Fill in the keys the request itself defines, where the caller's context
+ * does not give them: the caller, time, transport, and the key's properties.
+ * kp_context is malloc'd: free it before raising an error.
+ */
+static void
+add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
+				 const char *bypass_flag)
+{
+	TimestampTz now = GetCurrentStatementStartTimestamp();
+	pg_time_t	epoch = timestamptz_to_time_t(now);
+	char		iso[64];
+	char		epoch_s[32];
+	struct pg_tm tm;
+	fsec_t		fsec;
+	const char *ip;
+	bool		secure;
+
+	read_session();
+	ip = session_ip;
+	secure = session_ssl;
+	if (timestamp2tm(now, NULL, &tm, &fsec, NULL, NULL) == 0)
+		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02dZ",
+				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	else
+		strlcpy(iso, "1970-01-01T00:00:00Z", sizeof(iso));
+	snprintf(epoch_s, sizeof(epoch_s), INT64_FORMAT, (int64) epoch);
+
+	if (key == NULL || key->dialect == KP_DIALECT_AWS)
+	{
+		if (caller->arn &&
+			kp_context_add_caller(ctx, caller->arn, caller->account, caller->is_service) != KP_OK)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		ctx_add(ctx, "aws:CurrentTime", iso);
+		ctx_add(ctx, "aws:EpochTime", epoch_s);
+		ctx_add(ctx, "aws:SecureTransport", secure ? "true" : "false");
+		ctx_add(ctx, "aws:RequestedRegion", kms_region);
+		ctx_add(ctx, "aws:ViaAWSService", "false");
+		if (ip)
+			ctx_add(ctx, "aws:SourceIp", ip);
+		if (key)
+		{
+			bool		mrk = kp_is_aws_mrk_id(key->key_id);
+
+			ctx_add(ctx, "kms:KeySpec", "SYMMETRIC_DEFAULT");
+			ctx_add(ctx, "kms:KeyUsage", "ENCRYPT_DECRYPT");
+			ctx_add(ctx, "kms:KeyOrigin", "AWS_KMS");
+			ctx_add(ctx, "kms:MultiRegion", mrk ? "true" : "false");
+			if (mrk)
+				ctx_add(ctx, "kms:MultiRegionKeyType", "PRIMARY");
+		}
+		if (bypass_flag)
+			ctx_add(ctx, "kms:BypassPolicyLockoutSafetyCheck", bypass_flag);
+	}
+	else
+	{
+		ctx_add(ctx, "acs:CurrentTime", iso);
+		ctx_add(ctx, "acs:SecureTransport", secure ? "true" : "false");
+		if (ip)
+			ctx_add(ctx, "acs:SourceIp", ip);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * Policies
+ * ------------------------------------------------------------------------ */
+
+/* The key's stored policy, compiled; NULL when it has none. */
+static const kp_policy *
+key_policy(const KmsKey *key)
+{
+	const char *args[1] = {key->key_id};
+	char	   *doc;
+
+	kms_spi_exec("SELECT policy FROM kms_policy.key_policies WHERE key_id = $1 AND policy_name = 'default'",
+				 1, args, true);
+	if (SPI_processed == 0)
+		return NULL;
+	doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);
+	return kms_compile_policy(doc, strlen(doc), key->dialect, KP_DOC_KEY_POLICY,
+							  key->partition, key->account_id);
+}
+
+/*
+ * The identity policies that apply to the caller: its own, and for a role
+ * session those of the role (kms_policy.identity_policies).  Copies of the
+ * documents are made first, then compiled: compiling may evict cache entries,
+ * so the policies are compiled into the returned array at the end.
+ */
+static int
+identity_policies(const KmsCaller *caller, kp_dialect dialect,
+				  const kp_policy **out)
+{
+	const char *args[2];
+	int			n;
+	char	  **docs;
+	char	  **owners;
+	kp_arn		a;
+
+	if (caller->arn == NULL)
+		return 0;
+	args[0] = caller->arn;
+	args[1] = NULL;
+	/* arn:<p>:sts::<acct>:assumed-role/<role>/<session> → role name */
+	if (kp_arn_split(caller->arn, &a) && strcmp(a.service, "sts") == 0 &&
+		strncmp(a.resource, "assumed-role/", 13) == 0)
+	{
+		char	   *role = pstrdup(a.resource + 13);
+		char	   *slash = strchr(role, '/');
+
+		if (slash)
+			*slash = '\0';
+		args[1] = psprintf("arn:%s:iam::%s:role/%%", a.partition, a.account);
+		args[0] = caller->arn;
+		kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
+					 "WHERE principal = $1 OR (principal LIKE $2 AND "
+					 "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
+					 "ORDER BY principal, policy_name",
+					 3, (const char *[]) {args[0], args[1], role}, true);
+	}
+	else
+		kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
+					 "WHERE principal = $1 ORDER BY policy_name",
+					 1, args, true);
+
+	n = (int) Min(SPI_processed, KMS_MAX_IDENTITY_POLICIES);
+	docs = palloc(sizeof(char *) * (n + 1));
+	owners = palloc(sizeof(char *) * (n + 1));
+	for (int i = 0; i < n; i++)
+	{
+		char	   *d = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+		owners[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		docs[i] = pg_server_to_any(d, strlen(d), PG_UTF8);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		kp_arn		oa;
+		const char *partition = "aws";
+
+		if (kp_arn_split(owners[i], &oa) && oa.partition[0])
+			partition = pstrdup(oa.partition);
+		out[i] = kms_compile_policy(docs[i], strlen(docs[i]), dialect,
+									KP_DOC_IDENTITY_POLICY, partition,
+									oa.account);
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------------
+ * Decisions
+ * ------------------------------------------------------------------------ */
+
+static void
+raise_access_denied(const KmsCaller *caller, const char *action,
+					const char *resource, kp_dialect dialect, const char *why,
+					const char *detail)
+{
+	if (dialect == KP_DIALECT_ALIBABA)
+		kms_raise(ALI_NO_PERMISSION, "This operation is forbidden by permission system.",
+				  psprintf("%s is not authorized to perform %s on %s %s.",
+						   caller->display, action, resource, why),
+				  detail);
+	kms_raise(KMS_ACCESS_DENIED,
+			  psprintf("User: %s is not authorized to perform: %s on resource: %s %s",
+					   caller->display, action, resource, why),
+			  detail, NULL);
+}
+
+/*
+ * Evaluate with a fresh request context.  All core objects are freed before
+ * this returns; the decision is returned, the trace summary copied.
+ */
+static kp_decision
+decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
+	   const KmsCaller *caller, const char *action, const KmsKey *key,
+	   const char *resource, const char *bypass_flag, char **summary)
+{
+	kp_context *ctx = kp_context_new();
+	kp_request	req;
+	kp_trace	trace;
+	kp_decision d;
+
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	/* add_request_keys may throw: keep ctx reachable for cleanup */
+	PG_TRY();
+	{
+		add_request_keys(ctx, caller, key, bypass_flag);
+	}
+	PG_CATCH();
+	{
+		kp_context_free(ctx);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	memset(&req, 0, sizeof(req));
+	req.principal_arn = caller->arn;
+	req.principal_account = caller->account;
+	req.principal_is_service = caller->is_service;
+	req.action = action;
+	req.resource_arn = resource;
+	req.context = ctx;
+	kp_trace_init(&trace);
+	d = kp_authorize(kpol, (const kp_policy *const *) ids, n_ids, &req,
+					 summary ? &trace : NULL);
+	if (summary)
+		*summary = trace.summary ? pstrdup(trace.summary) : NULL;
+	kp_trace_free(&trace);
+	kp_context_free(ctx);
+	return d;
+}
+
+static const char *
+denial_reason(kp_decision d, const kp_policy *kpol, bool cross_account)
+{
+	if (cross_account)
+		return "because the key belongs to another account (cross-account use is not supported)";
+	if (d == KP_DECISION_EXPLICIT_DENY)
+		return "with an explicit deny in a resource-based policy";
+	if (kpol == NULL)
+		return "because the key has no key policy";
+	return "because no resource-based policy allows the action";
+}
+
+void
+kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
+					 const char *bypass_flag)
+{
+	KmsCaller  *caller = current_caller(caller_role, key->dialect);
+	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	const kp_policy *kpol;
+	int			n_ids;
+	kp_decision d;
+	char	   *summary = NULL;
+
+	if (caller->arn == NULL)
+		raise_access_denied(caller, action, key->arn, key->dialect,
+							"because the role is not mapped to a principal",
+							"An administrator maps roles to principals with kms_map_role(role, principal).");
+	if (strcmp(caller->account, key->account_id) != 0)
+		raise_access_denied(caller, action, key->arn, key->dialect,
+							denial_reason(KP_DECISION_IMPLICIT_DENY, NULL, true), NULL);
+
+	n_ids = identity_policies(caller, key->dialect, ids);
+	kpol = key_policy(key);		/* compiled last: the most recent cache entry */
+	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary);
+	if (d != KP_DECISION_ALLOW)
+		raise_access_denied(caller, action, key->arn, key->dialect,
+							denial_reason(d, kpol, false), summary);
+}
+
+/*
+ * Operations on no key (CreateKey, ListKeys) are IAM permissions: the
+ * account root has them; other principals need an identity policy.
+ */
+static void
+authorize_identity_only(Oid caller_role, const char *action, const char *bypass_flag)
+{
+	KmsCaller  *caller = current_caller(caller_role, KP_DIALECT_AWS);
+	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	int			n_ids;
+	kp_decision d;
+	kp_policy	allow_all;
+	kp_statement st;
+	char	   *star = "*";
+	char	   *summary = NULL;
+	kp_principal anyone;
+	const char *partition = kp_partition_for_region(kms_region);
+
+	if (partition == NULL)
+		partition = "aws";
+	if (caller->arn == NULL)
+		raise_access_denied(caller, action, "*", KP_DIALECT_AWS,
+							"because the role is not mapped to a principal",
+							"An administrator maps roles to principals with kms_map_role(role, principal).");
+	n_ids = identity_policies(caller, KP_DIALECT_AWS, ids);
+
+	/*
+	 * The root of an account holds every IAM permission; for everybody else
+	 * the identity policies decide alone: model that as a key policy that
+	 * delegates everything to the caller's account.
+	 */
+	memset(&allow_all, 0, sizeof(allow_all));
+	memset(&st, 0, sizeof(st));
+	memset(&anyone, 0, sizeof(anyone));
+	anyone.kind = KP_PRIN_AWS;
+	anyone.arn = psprintf("arn:%s:iam::%s:root", partition, caller->account);
+	anyone.value = anyone.arn;
+	anyone.path = "";
+	st.allow = true;
+	st.principals = &anyone;
+	st.n_principals = 1;
+	st.actions = &star;
+	st.n_actions = 1;
+	st.resources = &star;
+	st.n_resources = 1;
+	allow_all.dialect = KP_DIALECT_AWS;
+	allow_all.kind = KP_DOC_KEY_POLICY;
+	allow_all.version = KP_VERSION_2012;
+	allow_all.statements = &st;
+	allow_all.n_statements = 1;
+
+	d = decide(&allow_all, ids, n_ids, caller, action, NULL,
+			   psprintf("arn:%s:kms:%s:%s:key/*", partition, kms_region, caller->account),
+			   bypass_flag, &summary);
+	if (d != KP_DECISION_ALLOW)
+		raise_access_denied(caller, action, "*", KP_DIALECT_AWS,
+							d == KP_DECISION_EXPLICIT_DENY
+							? "with an explicit deny in an identity-based policy"
+							: "because no identity-based policy allows the action",
+							summary);
+}
+
+void
+kms_authorize_list_keys(Oid caller)
+{
+	authorize_identity_only(caller, "kms:ListKeys", NULL);
+}
+
+void
+kms_authorize_create_key(Oid caller, bool bypass)
+{
+	authorize_identity_only(caller, "kms:CreateKey", bypass ? "true" : "false");
+}
+
+void
+kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
+						 Oid caller_role, bool bypass)
+{
+	KmsCaller  *caller;
+	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	int			n_ids;
+	kp_decision d;
+	char	   *summary = NULL;
+
+	/* Alibaba's API has no lockout safety check. */
+	if (bypass || key->dialect == KP_DIALECT_ALIBABA)
+		return;
+	caller = current_caller(caller_role, key->dialect);
+	if (caller->arn == NULL)
+		return;					/* refused earlier by authorization */
+	n_ids = identity_policies(caller, key->dialect, ids);
+
+	/*
+	 * Would the caller be allowed a later PutKeyPolicy (without the bypass
+	 * flag) by the new policy?  new_policy came from the cache before the
+	 * identity policies were compiled; it stays valid because the cache
+	 * evicts the least recently used entry and holds many more.
+	 */
+	d = decide(new_policy, ids, n_ids, caller, "kms:PutKeyPolicy", key, key->arn,
+			   "false", &summary);
+	if (d != KP_DECISION_ALLOW)
+		kms_raise(KMS_MALFORMED_POLICY,
+				  "The new key policy will not allow you to update the key policy in the future.",
+				  psprintf("The new policy does not allow %s to call kms:PutKeyPolicy on %s%s%s",
+						   caller->arn, key->arn, summary ? ": " : ".", summary ? summary : ""),
+				  "Add a statement that allows the caller kms:PutKeyPolicy, or set bypass_policy_lockout_safety_check => true.");
+}
+
+/* ------------------------------------------------------------------------
+ * kms_authorize / kms_explain_authorization
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The principal argument: a principal ARN, an account ID (its root), or a
+ * service principal name.
+ */
+static KmsCaller *
+principal_argument(const char *value, const KmsKey *key)
+{
+	KmsCaller  *c = palloc0(sizeof(KmsCaller));
+	kp_principal_kind kind;
+	char		arn[2048 + 64];
+	kp_error	err;
+	kp_dialect	d = strncmp(value, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+
+	if (kp_principal_normalize(value, d, key->dialect == KP_DIALECT_AWS ? key->partition : "aws",
+							   &kind, arn, sizeof(arn), &err) != KP_OK ||
+		kind == KP_PRIN_ANY)
+		kms_raise(key->dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
+				  psprintf("'%s' is not a valid principal", value),
+				  kind == KP_PRIN_ANY && err.status == KP_OK
+				  ? "Name one principal: an account ID, a principal ARN or a service principal."
+				  : (err.detail[0] ? err.detail : err.message),
+				  NULL);
+	c->arn = pstrdup(arn);
+	c->display = c->arn;
+	c->is_service = kind == KP_PRIN_SERVICE;
+	c->account = c->is_service ? NULL : arn_account(c->arn);
+	c->mapped = true;
+	return c;
+}
+
+/* The action argument: "service:Name"; kms: actions must exist. */
+static const char *
+action_argument(const char *action, kp_dialect dialect)
+{
+	const char *colon;
+
+	if (action == NULL)
+		kms_raise_null_argument("action", dialect);
+	colon = strchr(action, ':');
+	if (colon == NULL || colon == action || colon[1] == '\0' ||
+		strpbrk(action, "*?") != NULL ||
+		(pg_strncasecmp(action, "kms:", 4) == 0 && !kp_is_kms_action(action)))
+		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
+				  psprintf("'%s' is not a valid action", action),
+				  "An action has the form service:Name without wildcards, and a kms: action must be one of the KMS actions.",
+				  NULL);
+	return action;
+}
+
+/* Read the context argument (jsonb object: key -> string or array) into ctx. */
+static void
+context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+	int			depth = 0;
+	const char *bad = NULL;
+
+	if (!JB_ROOT_IS_OBJECT(jb))
+		bad = "The context must be a JSON object.";
+	else
+	{
+		it = JsonbIteratorInit(&jb->root);
+		while (bad == NULL && (tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+		{
+			switch (tok)
+			{
+				case WJB_BEGIN_OBJECT:
+				case WJB_BEGIN_ARRAY:
+					depth++;
+					if (tok == WJB_BEGIN_OBJECT && depth > 1)
+						bad = "Context values must be strings or arrays of strings.";
+					if (tok == WJB_BEGIN_ARRAY && depth > 2)
+						bad = "Context values must be strings or arrays of strings.";
+					break;
+				case WJB_END_OBJECT:
+				case WJB_END_ARRAY:
+					depth--;
+					break;
+				case WJB_KEY:
+					key = pnstrdup(v.val.string.val, v.val.string.len);
+					if (kp_context_add(ctx, key, NULL) != KP_OK)
+						bad = "out of memory";
+					break;
+				case WJB_VALUE:
+				case WJB_ELEM:
+					{
+						char	   *s;
+
+						if (v.type == jbvString)
+							s = pnstrdup(v.val.string.val, v.val.string.len);
+						else if (v.type == jbvBool)
+							s = v.val.boolean ? "true" : "false";
+						else if (v.type == jbvNumeric)
+							s = DatumGetCString(DirectFunctionCall1(numeric_out,
+																	NumericGetDatum(v.val.numeric)));
+						else
+						{
+							bad = "Context values must be strings or arrays of strings.";
+							break;
+						}
+						if (kp_context_add(ctx, key, s) != KP_OK)
+							bad = "out of memory";
+						break;
+					}
+				default:
+					break;
+			}
+		}
+	}
+	if (bad)
+	{
+		kp_context_free(ctx);
+		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
+				  "invalid request context", bad,
+				  "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.");
+	}
+}
+
+typedef struct AuthzResult
+{
+	kp_decision decision;
+	kp_trace	trace;			/* copied to palloc'd rows by the caller */
+} AuthzResult;
+
+/*
+ * Shared by both functions: evaluate principal/action/context on the key.
+ * On return the trace is owned by res (free it with kp_trace_free).
+ */
+static void
+authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
+{
+	char	   *key_input = kms_arg_utf8(fcinfo, 0, NULL);
+	char	   *principal = kms_arg_utf8(fcinfo, 1, NULL);
+	char	   *action = kms_arg_utf8(fcinfo, 2, NULL);
+	kp_dialect	dialect = kms_input_dialect(key_input);
+	KmsSpiState st;
+	KmsKey	   *key;
+	KmsCaller  *caller;
+	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	const kp_policy *kpol;
+	int			n_ids;
+	kp_context *ctx;
+	kp_request	req;
+
+	if (key_input == NULL)
+		kms_raise_null_argument("keyId", dialect);
+	if (principal == NULL)
+		kms_raise_null_argument("principal", dialect);
+	action_argument(action, dialect);
+
+	kms_spi_begin(&st);
+	key = kms_resolve_key(key_input);
+	caller = principal_argument(principal, key);
+	n_ids = caller->is_service ? 0 : identity_policies(caller, key->dialect, ids);
+	kpol = key_policy(key);
+
+	ctx = kp_context_new();
+	if (ctx == NULL)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	if (!PG_ARGISNULL(3))
+		context_argument(PG_GETARG_JSONB_P(3), ctx, key->dialect);
+	PG_TRY();
+	{
+		add_request_keys(ctx, caller, key, NULL);
+	}
+	PG_CATCH();
+	{
+		kp_context_free(ctx);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	memset(&req, 0, sizeof(req));
+	req.principal_arn = caller->arn;
+	req.principal_account = caller->account;
+	req.principal_is_service = caller->is_service;
+	req.action = action;
+	req.resource_arn = key->arn;
+	req.context = ctx;
+	kp_trace_init(&res->trace);
+	res->decision = kp_authorize(kpol, (const kp_policy *const *) ids, n_ids, &req,
+								 want_trace ? &res->trace : NULL);
+	kp_context_free(ctx);
+	kms_spi_end(&st);
+}
+
+static const char *
+decision_text(kp_decision d)
+{
+	switch (d)
+	{
+		case KP_DECISION_ALLOW:
+			return "Allow";
+		case KP_DECISION_EXPLICIT_DENY:
+			return "ExplicitDeny";
+		default:
+			return "ImplicitDeny";
+	}
+}
+
+Datum
+kms_authorize_v1(PG_FUNCTION_ARGS)
+{
+	AuthzResult res;
+
+	authorize_request(fcinfo, false, &res);
+	PG_RETURN_TEXT_P(cstring_to_text(decision_text(res.decision)));
+}
+
+Datum
+kms_explain_authorization_v1(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	AuthzResult res;
+	const char *decision;
+
+	InitMaterializedSRF(fcinfo, 0);
+	authorize_request(fcinfo, true, &res);
+	decision = decision_text(res.decision);
+
+	/* Copy the trace into rows; the trace is freed even if copying fails. */
+	PG_TRY();
+	{
+	for (size_t i = 0; i < res.trace.n_entries; i++)
+	{
+		const kp_trace_entry *e = &res.trace.entries[i];
+		Datum		values[7];
+		bool		nulls[7] = {false};
+		const char *outcome = kp_trace_outcome_name(e->outcome);
+
+		if (e->outcome == KP_TRACE_APPLIED && e->via == KP_TRACE_VIA_DELEGATION)
+			outcome = e->identity_granted ? "applied (delegated; identity policy allows)"
+				: "applied (delegated; no identity policy allows)";
+		else if (e->outcome == KP_TRACE_APPLIED && e->via == KP_TRACE_VIA_CROSS_ACCOUNT)
+			outcome = e->identity_granted ? "applied (cross-account; identity policy allows)"
+				: "applied (cross-account; no identity policy allows)";
+		values[0] = CStringGetTextDatum(decision);
+		values[1] = CStringGetTextDatum(e->label);
+		values[2] = Int32GetDatum((int32) e->statement);
+		if (e->sid)
+			values[3] = CStringGetTextDatum(e->sid);
+		else
+			nulls[3] = true;
+		values[4] = CStringGetTextDatum(e->allow ? "Allow" : "Deny");
+		values[5] = CStringGetTextDatum(outcome);
+		if (e->detail)
+			values[6] = CStringGetTextDatum(e->detail);
+		else
+			nulls[6] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	{
+		Datum		values[7];
+		bool		nulls[7] = {false, false, true, true, true, false, false};
+
+		values[0] = CStringGetTextDatum(decision);
+		values[1] = CStringGetTextDatum("decision");
+		values[5] = CStringGetTextDatum(decision);
+		if (res.trace.summary)
+			values[6] = CStringGetTextDatum(res.trace.summary);
+		else
+			nulls[6] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	}
+	PG_FINALLY();
+	{
+		kp_trace_free(&res.trace);
+	}
+	PG_END_TRY();
+	return (Datum) 0;
+}

@@ -1,0 +1,150 @@
+/*
+ * kms_policy.c -- module entry point and settings.
+ *
+ * The settings describe the KMS endpoint this database is: its AWS region and
+ * default account, and the same for the Alibaba Cloud dialect.  They change
+ * which keys exist for callers, so only superusers may set them.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "utils/guc.h"
+#include "utils/syscache.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+
+#include "kms_policy.h"
+
+PG_MODULE_MAGIC;
+
+char	   *kms_region = NULL;
+char	   *kms_account_id = NULL;
+char	   *kms_alibaba_region = NULL;
+char	   *kms_alibaba_account_id = NULL;
+bool		kms_check_principals = true;
+
+PGDLLEXPORT void _PG_init(void);
+
+static bool
+check_region(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || kp_partition_for_region(*newval) == NULL)
+	{
+		GUC_check_errdetail("\"%s\" is not an AWS region name such as \"us-east-1\".",
+							*newval ? *newval : "");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_account_id(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || !kp_is_aws_account_id(*newval))
+	{
+		GUC_check_errdetail("An AWS account ID is exactly 12 digits.");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_alibaba_region(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || !kp_is_alibaba_region(*newval))
+	{
+		GUC_check_errdetail("\"%s\" is not an Alibaba Cloud region ID such as \"cn-hangzhou\".",
+							*newval ? *newval : "");
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_alibaba_account_id(char **newval, void **extra, GucSource source)
+{
+	if (*newval == NULL || !kp_is_alibaba_account_id(*newval))
+	{
+		GUC_check_errdetail("An Alibaba Cloud account ID is exactly 16 digits.");
+		return false;
+	}
+	return true;
+}
+
+void
+_PG_init(void)
+{
+	DefineCustomStringVariable("kms_policy.region",
+							   "AWS region of this KMS endpoint.",
+							   "Key IDs resolve to keys of this region; key ARNs of other regions are refused.",
+							   &kms_region,
+							   "us-east-1",
+							   PGC_SUSET, 0,
+							   check_region, NULL, NULL);
+	DefineCustomStringVariable("kms_policy.account_id",
+							   "AWS account that owns the keys of this endpoint.",
+							   "Callers act in this account; keys of other accounts do not exist for them.",
+							   &kms_account_id,
+							   "111122223333",
+							   PGC_SUSET, 0,
+							   check_account_id, NULL, NULL);
+	DefineCustomStringVariable("kms_policy.alibaba_region",
+							   "Alibaba Cloud region of this KMS endpoint.",
+							   NULL,
+							   &kms_alibaba_region,
+							   "cn-hangzhou",
+							   PGC_SUSET, 0,
+							   check_alibaba_region, NULL, NULL);
+	DefineCustomStringVariable("kms_policy.alibaba_account_id",
+							   "Alibaba Cloud account that owns the Alibaba keys of this endpoint.",
+							   NULL,
+							   &kms_alibaba_account_id,
+							   "1192853035118460",
+							   PGC_SUSET, 0,
+							   check_alibaba_account_id, NULL, NULL);
+	DefineCustomBoolVariable("kms_policy.check_principals",
+							 "Refuse key policies that name principals missing from the principal registry.",
+							 NULL,
+							 &kms_check_principals,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("kms_policy");
+}
+
+/*
+ * The owner of the extension: the API functions run their table access as
+ * this role (pg_cron's pattern), after deciding themselves whether the caller
+ * may do what it asks.
+ */
+Oid
+kms_extension_owner(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			owner = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("kms_policy"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	if (!OidIsValid(owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"kms_policy\" is not installed in this database")));
+	return owner;
+}

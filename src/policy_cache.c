@@ -1,0 +1,124 @@
+/*
+ * policy_cache.c -- compiled policies, cached per backend.
+ *
+ * kms_put_key_policy compiles a document to check it and to run the lockout
+ * safety check; the validation trigger then compiles the same text again,
+ * and authorization compiles the stored policy of a key on every call.  The
+ * cache makes all of these one parse: entries are keyed by the exact text
+ * (plus dialect, kind, partition and account, which change its meaning), so
+ * an entry can never be stale; a changed policy is simply a different key.
+ * Compiled policies are malloc'd by the core and freed on eviction.
+ */
+#include "postgres.h"
+
+#include "common/hashfn.h"
+#include "utils/memutils.h"
+
+#include "kms_policy.h"
+
+#define KMS_CACHE_SLOTS 64
+
+typedef struct CacheEntry
+{
+	uint32		hash;
+	kp_dialect	dialect;
+	kp_doc_kind kind;
+	char	   *partition;
+	char	   *account;
+	char	   *doc;
+	size_t		len;
+	kp_policy  *policy;
+	uint64		last_used;
+} CacheEntry;
+
+static CacheEntry cache[KMS_CACHE_SLOTS];
+static MemoryContext cache_cxt = NULL;
+static uint64 cache_clock = 0;
+
+static uint32
+entry_hash(const char *doc, size_t len, kp_dialect dialect, kp_doc_kind kind,
+		   const char *partition, const char *account)
+{
+	uint32		h = hash_bytes((const unsigned char *) doc, (int) len);
+
+	h = hash_combine(h, (uint32) dialect * 2 + (uint32) kind);
+	h = hash_combine(h, hash_bytes((const unsigned char *) partition, strlen(partition)));
+	h = hash_combine(h, hash_bytes((const unsigned char *) account, strlen(account)));
+	return h;
+}
+
+static void
+entry_clear(CacheEntry *e)
+{
+	if (e->policy)
+		kp_policy_free(e->policy);
+	if (e->doc)
+		pfree(e->doc);
+	if (e->partition)
+		pfree(e->partition);
+	if (e->account)
+		pfree(e->account);
+	memset(e, 0, sizeof(*e));
+}
+
+const kp_policy *
+kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
+				   kp_doc_kind kind, const char *partition, const char *account)
+{
+	uint32		h = entry_hash(doc, len, dialect, kind, partition, account);
+	CacheEntry *victim = &cache[0];
+	kp_parse_opts opts;
+	kp_policy  *policy = NULL;
+	kp_error	err;
+
+	for (int i = 0; i < KMS_CACHE_SLOTS; i++)
+	{
+		CacheEntry *e = &cache[i];
+
+		if (e->policy && e->hash == h && e->len == len && e->dialect == dialect &&
+			e->kind == kind && strcmp(e->partition, partition) == 0 &&
+			strcmp(e->account, account) == 0 && memcmp(e->doc, doc, len) == 0)
+		{
+			e->last_used = ++cache_clock;
+			return e->policy;
+		}
+		if (e->last_used < victim->last_used)
+			victim = e;
+	}
+
+	memset(&opts, 0, sizeof(opts));
+	opts.dialect = dialect;
+	opts.kind = kind;
+	opts.partition = partition;
+	opts.account = account;
+	opts.max_depth = KP_DEFAULT_MAX_DEPTH;
+	/* The core frees everything it allocated before returning an error. */
+	if (kp_policy_parse(doc, len, &opts, &policy, &err) != KP_OK)
+		kms_raise_core(&err, dialect);
+
+	if (cache_cxt == NULL)
+		cache_cxt = AllocSetContextCreate(TopMemoryContext, "kms_policy compiled policies",
+										  ALLOCSET_DEFAULT_SIZES);
+	entry_clear(victim);
+	/* Nothing may throw while policy is held only by this frame. */
+	victim->doc = MemoryContextAllocExtended(cache_cxt, len + 1, MCXT_ALLOC_NO_OOM);
+	victim->partition = MemoryContextAllocExtended(cache_cxt, strlen(partition) + 1, MCXT_ALLOC_NO_OOM);
+	victim->account = MemoryContextAllocExtended(cache_cxt, strlen(account) + 1, MCXT_ALLOC_NO_OOM);
+	if (victim->doc == NULL || victim->partition == NULL || victim->account == NULL)
+	{
+		kp_policy_free(policy);
+		entry_clear(victim);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	strcpy(victim->partition, partition);
+	strcpy(victim->account, account);
+	victim->policy = policy;
+	victim->hash = h;
+	victim->dialect = dialect;
+	victim->kind = kind;
+	victim->len = len;
+	victim->last_used = ++cache_clock;
+	memcpy(victim->doc, doc, len);
+	victim->doc[len] = '\0';
+	return victim->policy;
+}

@@ -1,0 +1,2196 @@
+/*
+ * policy_eval.c -- evaluation of compiled key and identity policies.
+ *
+ * The evaluator answers "may this caller perform this action on this key?"
+ * for a compiled key policy (kp.h) plus the caller's identity policies,
+ * following the IAM evaluation logic as KMS applies it (see kp_eval.h for
+ * the decision rules of both dialects).
+ *
+ * Design notes:
+ *	- Matching works on (pointer, length) spans of the compiled strings, so
+ *	  nothing is copied or allocated on the evaluation path.  The only
+ *	  exceptions are a policy value whose policy variables expand to more
+ *	  than EXPAND_BUF bytes, and the trace, which is only built on request.
+ *	- Out of memory while expanding a policy variable fails closed: the
+ *	  decision is then at best an implicit deny.
+ *	- No global state; all helpers are static.
+ */
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kp_eval.h"
+
+/* Stack buffer for a policy value after policy-variable expansion. */
+#define EXPAND_BUF 1024
+/* Most significant digits a Numeric operand may have. */
+#define NUM_MAX_DIGITS 160
+/* Longest trace detail text (longer lists end with "..."). */
+#define DETAIL_MAX 400
+
+/* ------------------------------------------------------------------------
+ * ASCII helpers (independent of the locale)
+ * ------------------------------------------------------------------------ */
+
+static inline char
+ascii_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c;
+}
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Case-insensitive equality of two spans. */
+static bool
+span_eq_ci(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t		i;
+
+	if (alen != blen)
+		return false;
+	for (i = 0; i < alen; i++)
+		if (ascii_lower(a[i]) != ascii_lower(b[i]))
+			return false;
+	return true;
+}
+
+static inline bool
+span_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static bool
+str_eq_ci(const char *a, const char *b)
+{
+	return span_eq_ci(a, strlen(a), b, strlen(b));
+}
+
+/* Length of the UTF-8 character starting at s (at least 1, at most n). */
+static inline size_t
+utf8_len(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char) s[0];
+	size_t		len;
+
+	if (c < 0xC0)
+		len = 1;
+	else if (c < 0xE0)
+		len = 2;
+	else if (c < 0xF0)
+		len = 3;
+	else
+		len = 4;
+	return len < n ? len : n;
+}
+
+/* ------------------------------------------------------------------------
+ * Glob matching
+ * ------------------------------------------------------------------------ */
+
+#define GLOB_ICASE	0x01		/* ASCII case-insensitive */
+#define GLOB_ESC	0x02		/* '\x' in the pattern is a literal x */
+
+/*
+ * Match text[0..tlen) against pattern[0..plen): '*' any run, '?' one UTF-8
+ * character.  Iterative with single-star backtracking: O(plen * tlen) worst
+ * case, no recursion, no allocation.
+ */
+static bool
+glob_span(const char *p, size_t plen, const char *s, size_t slen, int flags)
+{
+	size_t		pi = 0;
+	size_t		si = 0;
+	size_t		star_p = SIZE_MAX;
+	size_t		star_s = 0;
+
+	while (si < slen)
+	{
+		if (pi < plen)
+		{
+			char		c = p[pi];
+			size_t		step = 1;
+
+			if (c == '*')
+			{
+				star_p = ++pi;
+				star_s = si;
+				continue;
+			}
+			if (c == '?')
+			{
+				pi++;
+				si += utf8_len(s + si, slen - si);
+				continue;
+			}
+			if (c == '\\' && (flags & GLOB_ESC) && pi + 1 < plen)
+			{
+				c = p[pi + 1];
+				step = 2;
+			}
+			if (c == s[si] ||
+				((flags & GLOB_ICASE) && ascii_lower(c) == ascii_lower(s[si])))
+			{
+				pi += step;
+				si++;
+				continue;
+			}
+		}
+		if (star_p == SIZE_MAX)
+			return false;
+		star_s += utf8_len(s + star_s, slen - star_s);
+		pi = star_p;
+		si = star_s;
+	}
+	while (pi < plen && p[pi] == '*')
+		pi++;
+	return pi == plen;
+}
+
+bool
+kp_glob_match(const char *pattern, const char *text, bool ignore_case)
+{
+	if (pattern == NULL || text == NULL)
+		return false;
+	return glob_span(pattern, strlen(pattern), text, strlen(text),
+					 ignore_case ? GLOB_ICASE : 0);
+}
+
+bool
+kp_action_matches(const char *pattern, const char *action)
+{
+	if (pattern == NULL || action == NULL)
+		return false;
+	if (pattern[0] == '*' && pattern[1] == '\0')
+		return true;
+	return glob_span(pattern, strlen(pattern), action, strlen(action),
+					 GLOB_ICASE);
+}
+
+/* ------------------------------------------------------------------------
+ * ARNs as spans
+ * ------------------------------------------------------------------------ */
+
+typedef struct span
+{
+	const char *p;
+	size_t		len;
+} span;
+
+/*
+ * Split s at its first max_parts - 1 ':' (the last part keeps any further
+ * ':').  Returns the number of parts (1..max_parts, at most 6).
+ */
+static int
+split_parts(const char *s, size_t len, span *parts, int max_parts)
+{
+	int			n = 0;
+	size_t		start = 0;
+	size_t		i;
+
+	for (i = 0; i < len && n < max_parts - 1; i++)
+	{
+		if (s[i] == ':')
+		{
+			parts[n].p = s + start;
+			parts[n].len = i - start;
+			n++;
+			start = i + 1;
+		}
+	}
+	parts[n].p = s + start;
+	parts[n].len = len - start;
+	return n + 1;
+}
+
+/* An ARN split into named parts: "arn:partition:service:region:account:res"
+ * or Alibaba's "acs:service:region:account:res" (partition empty). */
+typedef struct arn_view
+{
+	bool		ok;
+	bool		acs;
+	span		partition;
+	span		service;
+	span		region;
+	span		account;
+	span		resource;
+} arn_view;
+
+static arn_view
+arn_view_of(const char *s)
+{
+	arn_view	v;
+	span		parts[6];
+	int			n;
+
+	memset(&v, 0, sizeof(v));
+	if (s == NULL)
+		return v;
+	if (strncmp(s, "arn:", 4) == 0)
+	{
+		n = split_parts(s, strlen(s), parts, 6);
+		if (n != 6)
+			return v;
+		v.partition = parts[1];
+		v.service = parts[2];
+		v.region = parts[3];
+		v.account = parts[4];
+		v.resource = parts[5];
+	}
+	else if (strncmp(s, "acs:", 4) == 0)
+	{
+		n = split_parts(s, strlen(s), parts, 5);
+		if (n != 5)
+			return v;
+		v.acs = true;
+		v.partition.p = parts[0].p + 3;
+		v.partition.len = 0;
+		v.service = parts[1];
+		v.region = parts[2];
+		v.account = parts[3];
+		v.resource = parts[4];
+	}
+	else
+		return v;
+	v.ok = true;
+	return v;
+}
+
+static inline bool
+span_is(span s, const char *lit)
+{
+	return span_eq(s.p, s.len, lit, strlen(lit));
+}
+
+static inline bool
+span_starts(span s, const char *lit)
+{
+	size_t		n = strlen(lit);
+
+	return s.len >= n && memcmp(s.p, lit, n) == 0;
+}
+
+/*
+ * ARN glob (ArnLike/ArnEquals): the six parts (five for Alibaba "acs:" ARNs)
+ * are matched separately, so a wildcard never crosses a ':' except in the
+ * last part.  A request value that is not an ARN matches nothing, except
+ * that the pattern "*" alone matches every value.
+ */
+static bool
+arn_glob(const char *pat, const char *val, int flags)
+{
+	span		pp[6];
+	span		vp[6];
+	int			want = strncmp(val, "acs:", 4) == 0 ? 5 : 6;
+	int			np;
+	int			nv;
+	int			i;
+
+	/* "*" alone matches any value */
+	if (pat[0] == '*' && pat[1] == '\0')
+		return true;
+	np = split_parts(pat, strlen(pat), pp, want);
+	nv = split_parts(val, strlen(val), vp, want);
+	if (np != want || nv != want)
+		return false;
+	for (i = 0; i < np; i++)
+		if (!glob_span(pp[i].p, pp[i].len, vp[i].p, vp[i].len, flags))
+			return false;
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Request context
+ * ------------------------------------------------------------------------ */
+
+typedef struct ctx_entry
+{
+	char	   *key;
+	size_t		key_len;
+	char	  **values;
+	size_t		n_values;
+	size_t		cap;
+} ctx_entry;
+
+struct kp_context
+{
+	ctx_entry  *entries;
+	size_t		n;
+	size_t		cap;
+};
+
+kp_context *
+kp_context_new(void)
+{
+	return calloc(1, sizeof(kp_context));
+}
+
+static ctx_entry *
+ctx_find(const kp_context *ctx, const char *key, size_t key_len)
+{
+	size_t		i;
+
+	if (ctx == NULL)
+		return NULL;
+	for (i = 0; i < ctx->n; i++)
+		if (span_eq_ci(ctx->entries[i].key, ctx->entries[i].key_len,
+					   key, key_len))
+			return &ctx->entries[i];
+	return NULL;
+}
+
+kp_status
+kp_context_add(kp_context *ctx, const char *key, const char *value)
+{
+	ctx_entry  *e;
+	size_t		key_len;
+
+	if (ctx == NULL || key == NULL)
+		return KP_ERR_NOMEM;
+	key_len = strlen(key);
+	e = ctx_find(ctx, key, key_len);
+	if (e == NULL)
+	{
+		if (ctx->n == ctx->cap)
+		{
+			size_t		ncap = ctx->cap ? ctx->cap * 2 : 8;
+			ctx_entry  *ne = realloc(ctx->entries, ncap * sizeof(ctx_entry));
+
+			if (ne == NULL)
+				return KP_ERR_NOMEM;
+			ctx->entries = ne;
+			ctx->cap = ncap;
+		}
+		e = &ctx->entries[ctx->n];
+		memset(e, 0, sizeof(*e));
+		e->key = strdup(key);
+		if (e->key == NULL)
+			return KP_ERR_NOMEM;
+		e->key_len = key_len;
+		ctx->n++;
+	}
+	if (value == NULL)
+		return KP_OK;
+	if (e->n_values == e->cap)
+	{
+		size_t		ncap = e->cap ? e->cap * 2 : 2;
+		char	  **nv = realloc(e->values, ncap * sizeof(char *));
+
+		if (nv == NULL)
+			return KP_ERR_NOMEM;
+		e->values = nv;
+		e->cap = ncap;
+	}
+	e->values[e->n_values] = strdup(value);
+	if (e->values[e->n_values] == NULL)
+		return KP_ERR_NOMEM;
+	e->n_values++;
+	return KP_OK;
+}
+
+const char *const *
+kp_context_get(const kp_context *ctx, const char *key, size_t *n_values)
+{
+	ctx_entry  *e = NULL;
+
+	if (key != NULL)
+		e = ctx_find(ctx, key, strlen(key));
+	if (e == NULL || e->n_values == 0)
+	{
+		*n_values = 0;
+		return NULL;
+	}
+	*n_values = e->n_values;
+	return (const char *const *) e->values;
+}
+
+void
+kp_context_free(kp_context *ctx)
+{
+	size_t		i;
+	size_t		j;
+
+	if (ctx == NULL)
+		return;
+	for (i = 0; i < ctx->n; i++)
+	{
+		for (j = 0; j < ctx->entries[i].n_values; j++)
+			free(ctx->entries[i].values[j]);
+		free(ctx->entries[i].values);
+		free(ctx->entries[i].key);
+	}
+	free(ctx->entries);
+	free(ctx);
+}
+
+/* Add key = value (a span) unless key is already present. */
+static kp_status
+ctx_add_default(kp_context *ctx, const char *key, const char *value,
+				size_t len)
+{
+	char		buf[2048];
+	size_t		n;
+
+	if (ctx_find(ctx, key, strlen(key)) != NULL)
+		return KP_OK;
+	n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
+	memcpy(buf, value, n);
+	buf[n] = '\0';
+	return kp_context_add(ctx, key, buf);
+}
+
+kp_status
+kp_context_add_caller(kp_context *ctx, const char *principal_arn,
+					  const char *account, bool is_service)
+{
+	arn_view	v;
+	span		acct;
+	kp_status	st;
+	char		role_arn[2048];
+	const char *type = NULL;
+
+	if (ctx == NULL || principal_arn == NULL)
+		return KP_ERR_NOMEM;
+	if (is_service)
+	{
+		st = ctx_add_default(ctx, "aws:PrincipalServiceName", principal_arn,
+							 strlen(principal_arn));
+		if (st == KP_OK)
+			st = ctx_add_default(ctx, "aws:PrincipalIsAWSService", "true", 4);
+		return st;
+	}
+	v = arn_view_of(principal_arn);
+	if (!v.ok || v.acs)
+		return KP_OK;
+	acct = v.account;
+	if (account != NULL && account[0] != '\0')
+	{
+		acct.p = account;
+		acct.len = strlen(account);
+	}
+
+	st = ctx_add_default(ctx, "aws:PrincipalIsAWSService", "false", 5);
+	if (st == KP_OK)
+		st = ctx_add_default(ctx, "aws:PrincipalAccount", acct.p, acct.len);
+	if (st == KP_OK)
+		st = ctx_add_default(ctx, "kms:CallerAccount", acct.p, acct.len);
+	if (st != KP_OK)
+		return st;
+
+	if (span_is(v.service, "sts") && span_starts(v.resource, "assumed-role/"))
+	{
+		const char *r = v.resource.p + strlen("assumed-role/");
+		const char *slash = memchr(r, '/', v.resource.len - strlen("assumed-role/"));
+		size_t		rlen = slash ? (size_t) (slash - r) :
+			v.resource.len - strlen("assumed-role/");
+
+		snprintf(role_arn, sizeof(role_arn), "arn:%.*s:iam::%.*s:role/%.*s",
+				 (int) v.partition.len, v.partition.p,
+				 (int) v.account.len, v.account.p, (int) rlen, r);
+		st = ctx_add_default(ctx, "aws:PrincipalArn", role_arn,
+							 strlen(role_arn));
+		type = "AssumedRole";
+	}
+	else
+	{
+		st = ctx_add_default(ctx, "aws:PrincipalArn", principal_arn,
+							 strlen(principal_arn));
+		if (span_is(v.resource, "root"))
+			type = "Account";
+		else if (span_is(v.service, "iam") && span_starts(v.resource, "user/"))
+		{
+			const char *name = v.resource.p + v.resource.len;
+
+			while (name > v.resource.p && name[-1] != '/')
+				name--;
+			type = "User";
+			if (st == KP_OK)
+				st = ctx_add_default(ctx, "aws:username", name,
+									 (size_t) (v.resource.p + v.resource.len - name));
+		}
+		else if (span_is(v.service, "sts") &&
+				 span_starts(v.resource, "federated-user/"))
+			type = "FederatedUser";
+	}
+	if (st == KP_OK && type != NULL)
+		st = ctx_add_default(ctx, "aws:PrincipalType", type, strlen(type));
+	return st;
+}
+
+/* ------------------------------------------------------------------------
+ * Evaluation environment
+ * ------------------------------------------------------------------------ */
+
+typedef struct eval_env
+{
+	const kp_context *ctx;
+	bool		vars;			/* policy variables active (Version 2012) */
+	bool		oom;			/* an allocation failed: fail closed */
+} eval_env;
+
+/* ------------------------------------------------------------------------
+ * Policy variables
+ * ------------------------------------------------------------------------ */
+
+/* Output cursor that counts what it could not store. */
+typedef struct outbuf
+{
+	char	   *buf;
+	size_t		size;
+	size_t		len;			/* may exceed size - 1 */
+} outbuf;
+
+static inline void
+out_char(outbuf *o, char c)
+{
+	if (o->len + 1 < o->size)
+		o->buf[o->len] = c;
+	o->len++;
+}
+
+/* A substituted character; escaped when the result is a glob pattern. */
+static inline void
+out_literal(outbuf *o, char c, bool escape)
+{
+	if (escape && (c == '*' || c == '?' || c == '\\'))
+		out_char(o, '\\');
+	out_char(o, c);
+}
+
+static void
+out_literal_span(outbuf *o, const char *s, size_t n, bool escape)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+		out_literal(o, s[i], escape);
+}
+
+static void
+trim_span(const char **s, size_t *n)
+{
+	while (*n > 0 && (**s == ' ' || **s == '\t'))
+	{
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/*
+ * Expand "${...}" in value into o.  Returns false when a variable's key is
+ * absent (or multi-valued) and it has no default: the value then matches
+ * nothing.  Supported: ${key}, ${key, 'default'}, ${*}, ${?}, ${$}.  A "${"
+ * without a closing '}' is literal text.  When escape, the result is a glob
+ * pattern: the policy's own '*' and '?' stay wildcards, substituted text is
+ * literal.
+ */
+static bool
+expand_into(const char *value, const kp_context *ctx, bool escape, outbuf *o)
+{
+	const char *p = value;
+
+	while (*p != '\0')
+	{
+		const char *close;
+		const char *name;
+		size_t		name_len;
+		const char *comma;
+		const char *dflt = NULL;
+		size_t		dflt_len = 0;
+		size_t		nv;
+		const char *const *vals;
+		ctx_entry  *e;
+
+		if (p[0] != '$' || p[1] != '{' || (close = strchr(p + 2, '}')) == NULL)
+		{
+			/* The policy's own text: '\' must stay literal in a pattern. */
+			if (escape && *p == '\\')
+				out_char(o, '\\');
+			out_char(o, *p);
+			p++;
+			continue;
+		}
+		name = p + 2;
+		name_len = (size_t) (close - name);
+		p = close + 1;
+		trim_span(&name, &name_len);
+		if (name_len == 1 && (*name == '*' || *name == '?' || *name == '$'))
+		{
+			out_literal(o, *name, escape);
+			continue;
+		}
+		comma = memchr(name, ',', name_len);
+		if (comma != NULL)
+		{
+			dflt = comma + 1;
+			dflt_len = (size_t) (name + name_len - dflt);
+			name_len = (size_t) (comma - name);
+			trim_span(&name, &name_len);
+			trim_span(&dflt, &dflt_len);
+			if (dflt_len >= 2 && dflt[0] == '\'' && dflt[dflt_len - 1] == '\'')
+			{
+				dflt++;
+				dflt_len -= 2;
+			}
+		}
+		e = ctx_find(ctx, name, name_len);
+		vals = e ? (const char *const *) e->values : NULL;
+		nv = e ? e->n_values : 0;
+		if (nv == 1)
+			out_literal_span(o, vals[0], strlen(vals[0]), escape);
+		else if (dflt != NULL)
+			out_literal_span(o, dflt, dflt_len, escape);
+		else
+			return false;
+	}
+	return true;
+}
+
+typedef enum expand_result
+{
+	EXPAND_OK,
+	EXPAND_MISSING,
+	EXPAND_NOMEM
+} expand_result;
+
+/*
+ * The effective text of a policy value.  *out is value itself when there is
+ * nothing to expand; otherwise buf (size EXPAND_BUF) or, for long results,
+ * *heap (the caller frees it).  *escaped tells whether *out uses '\'
+ * escapes (only when escape was asked and something was expanded).
+ */
+static expand_result
+expand_value(eval_env *env, const char *value, bool escape, char *buf,
+			 char **heap, const char **out, bool *escaped)
+{
+	outbuf		o;
+
+	*heap = NULL;
+	*escaped = false;
+	*out = value;
+	if (!env->vars || strstr(value, "${") == NULL)
+		return EXPAND_OK;
+	o.buf = buf;
+	o.size = EXPAND_BUF;
+	o.len = 0;
+	if (!expand_into(value, env->ctx, escape, &o))
+		return EXPAND_MISSING;
+	if (o.len >= EXPAND_BUF)
+	{
+		*heap = malloc(o.len + 1);
+		if (*heap == NULL)
+		{
+			env->oom = true;
+			return EXPAND_NOMEM;
+		}
+		o.buf = *heap;
+		o.size = o.len + 1;
+		o.len = 0;
+		(void) expand_into(value, env->ctx, escape, &o);
+		buf = *heap;
+	}
+	buf[o.len] = '\0';
+	*out = buf;
+	*escaped = escape;
+	return EXPAND_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Operand types: numbers, dates, booleans, base64, IP addresses
+ * ------------------------------------------------------------------------ */
+
+/* A decimal number: sign * 0.d1d2...dn * 10^exp, no leading/trailing 0s. */
+typedef struct decnum
+{
+	int			sign;			/* -1, 0 (the number zero), +1 */
+	int			ndig;
+	long		exp;
+	char		digits[NUM_MAX_DIGITS];
+} decnum;
+
+/* [+-]digits[.digits][(e|E)[+-]digits], or [+-].digits */
+static bool
+num_parse(const char *s, decnum *d)
+{
+	const char *p = s;
+	int			sign = 1;
+	long		point = 0;
+	bool		seen_digit = false;
+	bool		seen_nonzero = false;
+	bool		in_frac = false;
+	int			nd = 0;
+	long		e = 0;
+
+	if (*p == '+' || *p == '-')
+	{
+		if (*p == '-')
+			sign = -1;
+		p++;
+	}
+	for (;; p++)
+	{
+		if (is_digit(*p))
+		{
+			seen_digit = true;
+			if (!seen_nonzero && *p == '0')
+			{
+				if (in_frac)
+					point--;
+				continue;
+			}
+			seen_nonzero = true;
+			if (nd >= NUM_MAX_DIGITS)
+				return false;
+			d->digits[nd++] = *p;
+			if (!in_frac)
+				point++;
+		}
+		else if (*p == '.' && !in_frac)
+			in_frac = true;
+		else
+			break;
+	}
+	if (!seen_digit)
+		return false;
+	if (*p == 'e' || *p == 'E')
+	{
+		int			esign = 1;
+		int			ndigits = 0;
+
+		p++;
+		if (*p == '+' || *p == '-')
+		{
+			if (*p == '-')
+				esign = -1;
+			p++;
+		}
+		while (is_digit(*p))
+		{
+			if (++ndigits > 6)
+				return false;
+			e = e * 10 + (*p - '0');
+			p++;
+		}
+		if (ndigits == 0)
+			return false;
+		e *= esign;
+	}
+	if (*p != '\0')
+		return false;
+	while (nd > 0 && d->digits[nd - 1] == '0')
+		nd--;
+	d->ndig = nd;
+	d->sign = nd == 0 ? 0 : sign;
+	d->exp = point + e;
+	return true;
+}
+
+static int
+num_cmp(const decnum *a, const decnum *b)
+{
+	int			mag = 0;
+	int			i;
+
+	if (a->sign != b->sign)
+		return a->sign < b->sign ? -1 : 1;
+	if (a->sign == 0)
+		return 0;
+	if (a->exp != b->exp)
+		mag = a->exp < b->exp ? -1 : 1;
+	else
+	{
+		for (i = 0; i < a->ndig || i < b->ndig; i++)
+		{
+			char		ca = i < a->ndig ? a->digits[i] : '0';
+			char		cb = i < b->ndig ? b->digits[i] : '0';
+
+			if (ca != cb)
+			{
+				mag = ca < cb ? -1 : 1;
+				break;
+			}
+		}
+	}
+	return a->sign > 0 ? mag : -mag;
+}
+
+/* An instant: seconds since the epoch and nanoseconds. */
+typedef struct instant
+{
+	int64_t		sec;
+	int32_t		nsec;
+} instant;
+
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t		era;
+	int64_t		yoe;
+	int64_t		doy;
+	int64_t		doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool
+take_digits(const char **pp, int n, int *out)
+{
+	int			v = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (!is_digit((*pp)[i]))
+			return false;
+		v = v * 10 + ((*pp)[i] - '0');
+	}
+	*pp += n;
+	*out = v;
+	return true;
+}
+
+/* Fraction digits after '.': at least one; nanoseconds from the first 9. */
+static bool
+take_fraction(const char **pp, int32_t *nsec)
+{
+	const char *p = *pp;
+	int32_t		ns = 0;
+	int			n = 0;
+
+	while (is_digit(*p))
+	{
+		if (n < 9)
+		{
+			ns = ns * 10 + (*p - '0');
+			n++;
+		}
+		p++;
+	}
+	if (p == *pp)
+		return false;
+	for (; n < 9; n++)
+		ns *= 10;
+	*pp = p;
+	*nsec = ns;
+	return true;
+}
+
+/*
+ * Epoch seconds ("1700000000", "-5", "1700000000.25"), or W3C ISO 8601:
+ * YYYY-MM[-DD[Thh:mm[:ss[.f]][Z|(+|-)hh[[:]mm]]]].  No zone means UTC.
+ * A bare all-digits string is epoch seconds, never a year.
+ */
+static bool
+date_parse(const char *s, instant *out)
+{
+	const char *p = s;
+	int			year;
+	int			mon = 1;
+	int			day = 1;
+	int			hh = 0;
+	int			mm = 0;
+	int			ss = 0;
+	int32_t		ns = 0;
+	int64_t		offset = 0;
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int			dim;
+
+	/* epoch seconds */
+	{
+		const char *q = p;
+		bool		neg = false;
+		int64_t		v = 0;
+		int			n = 0;
+
+		if (*q == '-')
+		{
+			neg = true;
+			q++;
+		}
+		while (is_digit(*q) && n <= 15)
+		{
+			v = v * 10 + (*q - '0');
+			q++;
+			n++;
+		}
+		if (n > 0 && n <= 15 && (*q == '\0' || *q == '.'))
+		{
+			if (*q == '.')
+			{
+				q++;
+				if (!take_fraction(&q, &ns) || *q != '\0')
+					return false;
+			}
+			if (neg)
+			{
+				v = -v;
+				if (ns > 0)
+				{
+					v -= 1;
+					ns = 1000000000 - ns;
+				}
+			}
+			out->sec = v;
+			out->nsec = ns;
+			return true;
+		}
+	}
+
+	if (!take_digits(&p, 4, &year) || *p != '-')
+		return false;
+	p++;
+	if (!take_digits(&p, 2, &mon) || mon < 1 || mon > 12)
+		return false;
+	if (*p == '-')
+	{
+		p++;
+		if (!take_digits(&p, 2, &day))
+			return false;
+	}
+	else if (*p != '\0')
+		return false;
+	dim = mdays[mon - 1];
+	if (mon == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		dim = 29;
+	if (day < 1 || day > dim)
+		return false;
+	if (*p == 'T' || *p == 't' || *p == ' ')
+	{
+		p++;
+		if (!take_digits(&p, 2, &hh) || hh > 23 || *p != ':')
+			return false;
+		p++;
+		if (!take_digits(&p, 2, &mm) || mm > 59)
+			return false;
+		if (*p == ':')
+		{
+			p++;
+			if (!take_digits(&p, 2, &ss) || ss > 60)
+				return false;
+			if (*p == '.' || *p == ',')
+			{
+				p++;
+				if (!take_fraction(&p, &ns))
+					return false;
+			}
+		}
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if (*p == '+' || *p == '-')
+		{
+			int			sign = *p == '-' ? -1 : 1;
+			int			oh;
+			int			om = 0;
+
+			p++;
+			if (!take_digits(&p, 2, &oh) || oh > 23)
+				return false;
+			if (*p == ':')
+				p++;
+			if (is_digit(*p) && (!take_digits(&p, 2, &om) || om > 59))
+				return false;
+			offset = sign * (int64_t) (oh * 3600 + om * 60);
+		}
+	}
+	if (*p != '\0')
+		return false;
+	out->sec = days_from_civil(year, mon, day) * 86400 +
+		hh * 3600 + mm * 60 + ss - offset;
+	out->nsec = ns;
+	return true;
+}
+
+static int
+instant_cmp(const instant *a, const instant *b)
+{
+	if (a->sec != b->sec)
+		return a->sec < b->sec ? -1 : 1;
+	if (a->nsec != b->nsec)
+		return a->nsec < b->nsec ? -1 : 1;
+	return 0;
+}
+
+/* "true" / "false", ASCII case-insensitive. */
+static bool
+bool_parse(const char *s, bool *out)
+{
+	if (str_eq_ci(s, "true"))
+		*out = true;
+	else if (str_eq_ci(s, "false"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static int
+b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Standard base64 with padding, non-empty. */
+static bool
+b64_valid(const char *s)
+{
+	size_t		n = strlen(s);
+	size_t		pad = 0;
+	size_t		i;
+
+	if (n == 0 || n % 4 != 0)
+		return false;
+	if (s[n - 1] == '=')
+		pad = s[n - 2] == '=' ? 2 : 1;
+	for (i = 0; i < n - pad; i++)
+		if (b64_value(s[i]) < 0)
+			return false;
+	return true;
+}
+
+typedef struct b64_iter
+{
+	const char *s;
+	uint32_t	acc;
+	int			bits;
+} b64_iter;
+
+/* Next decoded byte, or -1 at the end. */
+static int
+b64_next(b64_iter *it)
+{
+	while (it->bits < 8)
+	{
+		if (*it->s == '\0' || *it->s == '=')
+			return -1;
+		it->acc = ((it->acc << 6) | (uint32_t) b64_value(*it->s)) & 0xFFFF;
+		it->bits += 6;
+		it->s++;
+	}
+	it->bits -= 8;
+	return (int) ((it->acc >> it->bits) & 0xFF);
+}
+
+/* BinaryEquals: the decoded bytes when both are base64, else the text. */
+static bool
+binary_equal(const char *a, const char *b)
+{
+	b64_iter	ia = {a, 0, 0};
+	b64_iter	ib = {b, 0, 0};
+
+	if (!b64_valid(a) || !b64_valid(b))
+		return strcmp(a, b) == 0;
+	for (;;)
+	{
+		int			ca = b64_next(&ia);
+		int			cb = b64_next(&ib);
+
+		if (ca != cb)
+			return false;
+		if (ca < 0)
+			return true;
+	}
+}
+
+typedef struct ipnet
+{
+	int			family;			/* 4 or 6 */
+	int			prefix;
+	unsigned char addr[16];
+} ipnet;
+
+/* "a.b.c.d", "a.b.c.d/n", IPv6 forms; a bare address is a full prefix. */
+static bool
+ip_parse(const char *s, bool allow_prefix, ipnet *out)
+{
+	char		buf[64];
+	const char *slash = strchr(s, '/');
+	size_t		n = slash ? (size_t) (slash - s) : strlen(s);
+	int			maxp;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	if (inet_pton(AF_INET, buf, out->addr) == 1)
+	{
+		out->family = 4;
+		maxp = 32;
+	}
+	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
+	{
+		out->family = 6;
+		maxp = 128;
+	}
+	else
+		return false;
+	out->prefix = maxp;
+	if (slash != NULL)
+	{
+		const char *p = slash + 1;
+		int			v = 0;
+		int			nd = 0;
+
+		if (!allow_prefix)
+			return false;
+		while (is_digit(*p) && nd < 3)
+		{
+			v = v * 10 + (*p - '0');
+			p++;
+			nd++;
+		}
+		if (nd == 0 || *p != '\0' || v > maxp)
+			return false;
+		out->prefix = v;
+	}
+	return true;
+}
+
+static bool
+ip_contains(const ipnet *net, const ipnet *addr)
+{
+	int			full = net->prefix / 8;
+	int			rest = net->prefix % 8;
+
+	if (net->family != addr->family)
+		return false;
+	if (memcmp(net->addr, addr->addr, (size_t) full) != 0)
+		return false;
+	if (rest > 0)
+	{
+		unsigned char mask = (unsigned char) (0xFF << (8 - rest));
+
+		if ((net->addr[full] & mask) != (addr->addr[full] & mask))
+			return false;
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------------------
+ * Condition operators
+ * ------------------------------------------------------------------------ */
+
+static bool
+op_negated(kp_cond_op op)
+{
+	switch (op)
+	{
+		case KP_OP_STRING_NOT_EQUALS:
+		case KP_OP_STRING_NOT_EQUALS_IGNORE_CASE:
+		case KP_OP_STRING_NOT_LIKE:
+		case KP_OP_NUMERIC_NOT_EQUALS:
+		case KP_OP_DATE_NOT_EQUALS:
+		case KP_OP_NOT_IP_ADDRESS:
+		case KP_OP_ARN_NOT_EQUALS:
+		case KP_OP_ARN_NOT_LIKE:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* The positive operator a negated one negates (others unchanged). */
+static kp_cond_op
+op_base(kp_cond_op op)
+{
+	switch (op)
+	{
+		case KP_OP_STRING_NOT_EQUALS:
+			return KP_OP_STRING_EQUALS;
+		case KP_OP_STRING_NOT_EQUALS_IGNORE_CASE:
+			return KP_OP_STRING_EQUALS_IGNORE_CASE;
+		case KP_OP_STRING_NOT_LIKE:
+			return KP_OP_STRING_LIKE;
+		case KP_OP_NUMERIC_NOT_EQUALS:
+			return KP_OP_NUMERIC_EQUALS;
+		case KP_OP_DATE_NOT_EQUALS:
+			return KP_OP_DATE_EQUALS;
+		case KP_OP_NOT_IP_ADDRESS:
+			return KP_OP_IP_ADDRESS;
+		case KP_OP_ARN_NOT_EQUALS:
+			return KP_OP_ARN_EQUALS;
+		case KP_OP_ARN_NOT_LIKE:
+			return KP_OP_ARN_LIKE;
+		default:
+			return op;
+	}
+}
+
+/* Policy variables apply to String, Arn and Bool operators only. */
+static bool
+op_takes_vars(kp_cond_op base)
+{
+	switch (base)
+	{
+		case KP_OP_STRING_EQUALS:
+		case KP_OP_STRING_EQUALS_IGNORE_CASE:
+		case KP_OP_STRING_LIKE:
+		case KP_OP_BOOL:
+		case KP_OP_ARN_EQUALS:
+		case KP_OP_ARN_LIKE:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/* Whether the expanded policy value is a glob pattern (escape substitutions). */
+static bool
+op_is_glob(kp_cond_op base)
+{
+	return base == KP_OP_STRING_LIKE || base == KP_OP_ARN_EQUALS ||
+		base == KP_OP_ARN_LIKE;
+}
+
+/* One policy value (already expanded) against one request value. */
+static bool
+value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv)
+{
+	int			flags = escaped ? GLOB_ESC : 0;
+
+	switch (base)
+	{
+		case KP_OP_STRING_EQUALS:
+			return strcmp(pv, rv) == 0;
+		case KP_OP_STRING_EQUALS_IGNORE_CASE:
+			return str_eq_ci(pv, rv);
+		case KP_OP_STRING_LIKE:
+			return glob_span(pv, strlen(pv), rv, strlen(rv), flags);
+		case KP_OP_NUMERIC_EQUALS:
+		case KP_OP_NUMERIC_LESS_THAN:
+		case KP_OP_NUMERIC_LESS_THAN_EQUALS:
+		case KP_OP_NUMERIC_GREATER_THAN:
+		case KP_OP_NUMERIC_GREATER_THAN_EQUALS:
+			{
+				decnum		a;
+				decnum		b;
+				int			c;
+
+				if (!num_parse(rv, &a) || !num_parse(pv, &b))
+					return false;
+				c = num_cmp(&a, &b);
+				if (base == KP_OP_NUMERIC_EQUALS)
+					return c == 0;
+				if (base == KP_OP_NUMERIC_LESS_THAN)
+					return c < 0;
+				if (base == KP_OP_NUMERIC_LESS_THAN_EQUALS)
+					return c <= 0;
+				if (base == KP_OP_NUMERIC_GREATER_THAN)
+					return c > 0;
+				return c >= 0;
+			}
+		case KP_OP_DATE_EQUALS:
+		case KP_OP_DATE_LESS_THAN:
+		case KP_OP_DATE_LESS_THAN_EQUALS:
+		case KP_OP_DATE_GREATER_THAN:
+		case KP_OP_DATE_GREATER_THAN_EQUALS:
+			{
+				instant		a;
+				instant		b;
+				int			c;
+
+				if (!date_parse(rv, &a) || !date_parse(pv, &b))
+					return false;
+				c = instant_cmp(&a, &b);
+				if (base == KP_OP_DATE_EQUALS)
+					return c == 0;
+				if (base == KP_OP_DATE_LESS_THAN)
+					return c < 0;
+				if (base == KP_OP_DATE_LESS_THAN_EQUALS)
+					return c <= 0;
+				if (base == KP_OP_DATE_GREATER_THAN)
+					return c > 0;
+				return c >= 0;
+			}
+		case KP_OP_BOOL:
+			{
+				bool		a;
+				bool		b;
+
+				return bool_parse(rv, &a) && bool_parse(pv, &b) && a == b;
+			}
+		case KP_OP_BINARY_EQUALS:
+			return binary_equal(pv, rv);
+		case KP_OP_IP_ADDRESS:
+			{
+				ipnet		net;
+				ipnet		addr;
+
+				return ip_parse(pv, true, &net) && ip_parse(rv, false, &addr) &&
+					ip_contains(&net, &addr);
+			}
+		case KP_OP_ARN_EQUALS:
+		case KP_OP_ARN_LIKE:
+			return arn_glob(pv, rv, flags);
+		default:
+			return false;
+	}
+}
+
+/*
+ * Does request value rv match some policy value of c (under the positive
+ * base operator)?  When which is not NULL it receives the index of the
+ * matching policy value.
+ */
+static bool
+request_value_matches(eval_env *env, const kp_condition *c, kp_cond_op base,
+					  const char *rv, size_t *which)
+{
+	bool		vars = env->vars && op_takes_vars(base);
+	bool		glob = op_is_glob(base);
+	size_t		i;
+
+	for (i = 0; i < c->n_values; i++)
+	{
+		const char *pv = c->values[i];
+		bool		m;
+
+		if (vars && strstr(pv, "${") != NULL)
+		{
+			char		buf[EXPAND_BUF];
+			char	   *heap;
+			const char *eff;
+			bool		escaped;
+
+			if (expand_value(env, pv, glob, buf, &heap, &eff, &escaped) != EXPAND_OK)
+				continue;
+			m = value_match(base, eff, escaped, rv);
+			free(heap);
+		}
+		else
+			m = value_match(base, pv, false, rv);
+		if (m)
+		{
+			if (which != NULL)
+				*which = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The effective set quantifier: ForAllValues or ForAnyValue. */
+static kp_set_op
+effective_set_op(const kp_condition *c, bool neg)
+{
+	if (c->set_op != KP_SET_NONE)
+		return c->set_op;
+	/* single value: positive = some value matches; negated = none does */
+	return neg ? KP_SET_FOR_ALL_VALUES : KP_SET_FOR_ANY_VALUE;
+}
+
+static bool
+cond_eval(eval_env *env, const kp_condition *c)
+{
+	size_t		nr;
+	const char *const *rv = kp_context_get(env->ctx, c->key, &nr);
+	bool		neg;
+	kp_cond_op	base;
+	size_t		i;
+
+	if (c->op == KP_OP_NULL)
+	{
+		bool		present = nr > 0;
+
+		for (i = 0; i < c->n_values; i++)
+		{
+			bool		b;
+
+			if (bool_parse(c->values[i], &b) && b != present)
+				return true;
+		}
+		return false;
+	}
+	neg = op_negated(c->op);
+	base = op_base(c->op);
+	if (nr == 0)
+	{
+		if (c->if_exists)
+			return true;
+		if (c->set_op == KP_SET_FOR_ALL_VALUES)
+			return true;
+		if (c->set_op == KP_SET_FOR_ANY_VALUE)
+			return false;
+		return neg;
+	}
+	if (effective_set_op(c, neg) == KP_SET_FOR_ALL_VALUES)
+	{
+		/* every request value must pass (match, or for negated: not match) */
+		for (i = 0; i < nr; i++)
+			if (request_value_matches(env, c, base, rv[i], NULL) == neg)
+				return false;
+		return true;
+	}
+	for (i = 0; i < nr; i++)
+		if (request_value_matches(env, c, base, rv[i], NULL) != neg)
+			return true;
+	return false;
+}
+
+/* ------------------------------------------------------------------------
+ * Trace text
+ * ------------------------------------------------------------------------ */
+
+typedef struct sbuf
+{
+	char		buf[DETAIL_MAX];
+	size_t		len;
+	bool		truncated;
+} sbuf;
+
+static void
+sb_init(sbuf *sb)
+{
+	sb->buf[0] = '\0';
+	sb->len = 0;
+	sb->truncated = false;
+}
+
+static void sb_printf(sbuf *sb, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(sbuf *sb, const char *fmt,...)
+{
+	va_list		ap;
+	int			n;
+
+	if (sb->truncated)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->len, sizeof(sb->buf) - sb->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t) n >= sizeof(sb->buf) - sb->len)
+	{
+		sb->truncated = true;
+		sb->len = sizeof(sb->buf) - 1;
+		memcpy(sb->buf + sb->len - 3, "...", 3);
+		sb->buf[sb->len] = '\0';
+		return;
+	}
+	sb->len += (size_t) n;
+}
+
+/* "['a', 'b']" */
+static void
+sb_list(sbuf *sb, char *const *items, size_t n, bool quote)
+{
+	size_t		i;
+
+	sb_printf(sb, "[");
+	for (i = 0; i < n; i++)
+		sb_printf(sb, quote ? "%s'%s'" : "%s%s", i ? ", " : "", items[i]);
+	sb_printf(sb, "]");
+}
+
+/* Why condition c is false (called only when it is). */
+static void
+cond_explain(eval_env *env, const kp_condition *c, sbuf *sb)
+{
+	size_t		nr;
+	const char *const *rv = kp_context_get(env->ctx, c->key, &nr);
+	bool		neg = op_negated(c->op);
+	kp_cond_op	base = op_base(c->op);
+	size_t		i;
+	size_t		which = 0;
+
+	sb_printf(sb, "condition %s %s: ", c->op_text ? c->op_text : "?", c->key);
+	if (c->op == KP_OP_NULL)
+	{
+		sb_printf(sb, nr > 0 ? "key present" : "key absent");
+		return;
+	}
+	if (nr == 0)
+	{
+		sb_printf(sb, "key absent");
+		return;
+	}
+	if (effective_set_op(c, neg) == KP_SET_FOR_ALL_VALUES)
+	{
+		for (i = 0; i < nr; i++)
+			if (request_value_matches(env, c, base, rv[i], &which) == neg)
+				break;
+		if (i == nr)
+			i = 0;				/* not reached when the condition failed */
+		if (neg)
+			sb_printf(sb, "request value '%s' matches '%s'", rv[i],
+					  c->values[which]);
+		else
+		{
+			sb_printf(sb, "request value '%s' matches none of ", rv[i]);
+			sb_list(sb, c->values, c->n_values, true);
+		}
+		return;
+	}
+	if (neg)
+	{
+		sb_printf(sb, "every request value matches one of ");
+		sb_list(sb, c->values, c->n_values, true);
+		return;
+	}
+	if (nr == 1)
+		sb_printf(sb, "request value '%s' matches none of ", rv[0]);
+	else
+	{
+		sb_printf(sb, "request values ");
+		sb_list(sb, (char *const *) rv, nr, true);
+		sb_printf(sb, " match none of ");
+	}
+	sb_list(sb, c->values, c->n_values, true);
+}
+
+/* ------------------------------------------------------------------------
+ * Principals
+ * ------------------------------------------------------------------------ */
+
+typedef enum pmatch
+{
+	PM_NONE = 0,
+	PM_DELEGATED,				/* account principal, other caller of that
+								 * account */
+	PM_DIRECT
+} pmatch;
+
+/* The caller, parsed once per kp_authorize. */
+typedef struct caller
+{
+	const char *arn;
+	bool		is_service;
+	arn_view	v;
+	span		account;		/* effective account (may be empty) */
+	bool		is_root;
+	bool		is_session;		/* assumed-role session */
+	span		session_role;	/* role name of the session */
+} caller;
+
+static void
+caller_init(caller *c, const kp_request *req)
+{
+	memset(c, 0, sizeof(*c));
+	c->arn = req->principal_arn ? req->principal_arn : "";
+	c->is_service = req->principal_is_service;
+	if (c->is_service)
+		return;
+	c->v = arn_view_of(c->arn);
+	if (req->principal_account != NULL && req->principal_account[0] != '\0')
+	{
+		c->account.p = req->principal_account;
+		c->account.len = strlen(req->principal_account);
+	}
+	else if (c->v.ok)
+		c->account = c->v.account;
+	if (!c->v.ok)
+		return;
+	c->is_root = span_is(c->v.resource, "root");
+	if (span_starts(c->v.resource, "assumed-role/"))
+	{
+		const char *r = c->v.resource.p + strlen("assumed-role/");
+		size_t		rest = c->v.resource.len - strlen("assumed-role/");
+		const char *slash = memchr(r, '/', rest);
+
+		c->is_session = true;
+		c->session_role.p = r;
+		c->session_role.len = slash ? (size_t) (slash - r) : rest;
+	}
+}
+
+static pmatch
+principal_match(const kp_principal *p, const caller *c)
+{
+	const char *parn = p->arn ? p->arn : p->value;
+	arn_view	pv;
+
+	if (p->kind == KP_PRIN_ANY || (parn != NULL && strcmp(parn, "*") == 0))
+		return PM_DIRECT;
+	if (parn == NULL)
+		return PM_NONE;
+	if (p->kind == KP_PRIN_SERVICE)
+		return c->is_service && str_eq_ci(parn, c->arn) ? PM_DIRECT : PM_NONE;
+	if (c->is_service)
+		return PM_NONE;
+	if (strcmp(parn, c->arn) == 0)
+		return PM_DIRECT;
+	pv = arn_view_of(parn);
+	if (!pv.ok || pv.acs != c->v.acs)
+		return PM_NONE;
+
+	/* Alibaba "acs:ram::<acct>:*": every identity of that account. */
+	if (pv.acs && span_is(pv.resource, "*"))
+		return c->account.len > 0 &&
+			span_eq(pv.account.p, pv.account.len, c->account.p, c->account.len) ?
+			PM_DIRECT : PM_NONE;
+
+	/* AWS account principal: other identities of that account, delegated. */
+	if (!pv.acs && span_is(pv.service, "iam") && span_is(pv.resource, "root"))
+	{
+		if (c->account.len == 0 ||
+			!span_eq(pv.account.p, pv.account.len, c->account.p, c->account.len))
+			return PM_NONE;
+		if (c->v.ok && !span_eq(pv.partition.p, pv.partition.len,
+								c->v.partition.p, c->v.partition.len))
+			return PM_NONE;
+		return PM_DELEGATED;
+	}
+
+	/* A role principal matches the sessions of the role. */
+	if (c->is_session && span_starts(pv.resource, "role/") &&
+		span_eq(pv.partition.p, pv.partition.len,
+				c->v.partition.p, c->v.partition.len) &&
+		span_eq(pv.account.p, pv.account.len,
+				c->v.account.p, c->v.account.len))
+	{
+		const char *name = pv.resource.p + pv.resource.len;
+
+		while (name > pv.resource.p && name[-1] != '/')
+			name--;
+		if (span_eq(name, (size_t) (pv.resource.p + pv.resource.len - name),
+					c->session_role.p, c->session_role.len))
+			return PM_DIRECT;
+	}
+	return PM_NONE;
+}
+
+/* ------------------------------------------------------------------------
+ * Statements
+ * ------------------------------------------------------------------------ */
+
+static bool
+resource_matches(eval_env *env, const char *pattern, const char *resource)
+{
+	char		buf[EXPAND_BUF];
+	char	   *heap;
+	const char *eff;
+	bool		escaped;
+	bool		m;
+
+	if (pattern[0] == '*' && pattern[1] == '\0')
+		return true;
+	if (expand_value(env, pattern, true, buf, &heap, &eff, &escaped) != EXPAND_OK)
+		return false;
+	m = glob_span(eff, strlen(eff), resource, strlen(resource),
+				  escaped ? GLOB_ESC : 0);
+	free(heap);
+	return m;
+}
+
+typedef struct stmt_result
+{
+	kp_trace_outcome outcome;
+	pmatch		pm;				/* key policies: how the principal matched */
+	const kp_principal *principal;	/* the principal that matched */
+	size_t		failed;			/* index of the failed action / resource /
+								 * condition (for NotAction/NotResource: the
+								 * excluding pattern) */
+} stmt_result;
+
+static void
+stmt_eval(eval_env *env, const kp_statement *st, bool check_principal,
+		  const caller *c, const kp_request *req, stmt_result *r)
+{
+	const char *action = req->action ? req->action : "";
+	const char *resource = req->resource_arn ? req->resource_arn : "";
+	bool		any;
+	size_t		i;
+
+	memset(r, 0, sizeof(*r));
+	if (check_principal)
+	{
+		for (i = 0; i < st->n_principals; i++)
+		{
+			pmatch		m = principal_match(&st->principals[i], c);
+
+			if (m > r->pm)
+			{
+				r->pm = m;
+				r->principal = &st->principals[i];
+				if (m == PM_DIRECT)
+					break;
+			}
+		}
+		if (r->pm == PM_NONE)
+		{
+			r->outcome = KP_TRACE_NO_PRINCIPAL;
+			return;
+		}
+	}
+
+	any = false;
+	for (i = 0; i < st->n_actions && !any; i++)
+		if (kp_action_matches(st->actions[i], action))
+		{
+			any = true;
+			r->failed = i;
+		}
+	if (st->n_actions == 0 || any == st->not_action)
+	{
+		r->outcome = KP_TRACE_NO_ACTION;
+		return;
+	}
+
+	any = false;
+	for (i = 0; i < st->n_resources && !any; i++)
+		if (resource_matches(env, st->resources[i], resource))
+		{
+			any = true;
+			r->failed = i;
+		}
+	if (st->n_resources == 0 || any == st->not_resource)
+	{
+		r->outcome = KP_TRACE_NO_RESOURCE;
+		return;
+	}
+
+	for (i = 0; i < st->n_conditions; i++)
+		if (!cond_eval(env, &st->conditions[i]))
+		{
+			r->outcome = KP_TRACE_CONDITION_FAILED;
+			r->failed = i;
+			return;
+		}
+	r->outcome = KP_TRACE_APPLIED;
+}
+
+/* ------------------------------------------------------------------------
+ * Trace
+ * ------------------------------------------------------------------------ */
+
+void
+kp_trace_init(kp_trace *trace)
+{
+	if (trace != NULL)
+		memset(trace, 0, sizeof(*trace));
+}
+
+void
+kp_trace_free(kp_trace *trace)
+{
+	size_t		i;
+
+	if (trace == NULL)
+		return;
+	for (i = 0; i < trace->n_entries; i++)
+	{
+		free(trace->entries[i].sid);
+		free(trace->entries[i].detail);
+	}
+	free(trace->entries);
+	free(trace->summary);
+	memset(trace, 0, sizeof(*trace));
+}
+
+const char *
+kp_trace_outcome_name(kp_trace_outcome outcome)
+{
+	switch (outcome)
+	{
+		case KP_TRACE_APPLIED:
+			return "applied";
+		case KP_TRACE_NO_PRINCIPAL:
+			return "principal did not match";
+		case KP_TRACE_NO_ACTION:
+			return "action did not match";
+		case KP_TRACE_NO_RESOURCE:
+			return "resource did not match";
+		case KP_TRACE_CONDITION_FAILED:
+			return "condition failed";
+	}
+	return "unknown";
+}
+
+const char *
+kp_decision_name(kp_decision decision)
+{
+	switch (decision)
+	{
+		case KP_DECISION_ALLOW:
+			return "allow";
+		case KP_DECISION_EXPLICIT_DENY:
+			return "explicit deny";
+		case KP_DECISION_IMPLICIT_DENY:
+			return "implicit deny";
+	}
+	return "unknown";
+}
+
+static void
+policy_label(char *buf, size_t size, int policy_index)
+{
+	if (policy_index < 0)
+		snprintf(buf, size, "key policy");
+	else
+		snprintf(buf, size, "identity policy %d", policy_index);
+}
+
+static const char *
+principal_text(const kp_principal *p)
+{
+	if (p->value != NULL)
+		return p->value;
+	return p->arn != NULL ? p->arn : "?";
+}
+
+/* Explain a statement's outcome into sb. */
+static void
+stmt_explain(eval_env *env, const kp_statement *st, const caller *c,
+			 const kp_request *req, const stmt_result *r, kp_trace_via via,
+			 sbuf *sb)
+{
+	const char *action = req->action ? req->action : "";
+	const char *resource = req->resource_arn ? req->resource_arn : "";
+	size_t		i;
+
+	switch (r->outcome)
+	{
+		case KP_TRACE_APPLIED:
+			if (r->principal != NULL)
+				sb_printf(sb, "principal %s matched%s",
+						  principal_text(r->principal),
+						  via == KP_TRACE_VIA_DELEGATION ? " (account delegation)" :
+						  via == KP_TRACE_VIA_CROSS_ACCOUNT ? " (cross-account)" : "");
+			break;
+		case KP_TRACE_NO_PRINCIPAL:
+			sb_printf(sb, "caller %s matches none of [", c->arn);
+			for (i = 0; i < st->n_principals; i++)
+				sb_printf(sb, "%s%s", i ? ", " : "",
+						  principal_text(&st->principals[i]));
+			sb_printf(sb, "]");
+			break;
+		case KP_TRACE_NO_ACTION:
+			if (st->n_actions == 0)
+				sb_printf(sb, "statement has no Action");
+			else if (st->not_action)
+				sb_printf(sb, "action %s excluded by NotAction %s", action,
+						  st->actions[r->failed]);
+			else
+			{
+				sb_printf(sb, "action %s matches none of ", action);
+				sb_list(sb, st->actions, st->n_actions, false);
+			}
+			break;
+		case KP_TRACE_NO_RESOURCE:
+			if (st->n_resources == 0)
+				sb_printf(sb, "statement has no Resource");
+			else if (st->not_resource)
+				sb_printf(sb, "resource %s excluded by NotResource %s", resource,
+						  st->resources[r->failed]);
+			else
+			{
+				sb_printf(sb, "resource %s matches none of ", resource);
+				sb_list(sb, st->resources, st->n_resources, false);
+			}
+			break;
+		case KP_TRACE_CONDITION_FAILED:
+			cond_explain(env, &st->conditions[r->failed], sb);
+			break;
+	}
+}
+
+static void
+trace_add(kp_trace *trace, eval_env *env, int policy_index, size_t index,
+		  const kp_statement *st, const caller *c, const kp_request *req,
+		  const stmt_result *r, kp_trace_via via)
+{
+	kp_trace_entry *e;
+	sbuf		sb;
+
+	if (trace->n_entries == trace->cap)
+	{
+		size_t		ncap = trace->cap ? trace->cap * 2 : 16;
+		kp_trace_entry *ne = realloc(trace->entries,
+									 ncap * sizeof(kp_trace_entry));
+
+		if (ne == NULL)
+		{
+			trace->incomplete = true;
+			return;
+		}
+		trace->entries = ne;
+		trace->cap = ncap;
+	}
+	e = &trace->entries[trace->n_entries];
+	memset(e, 0, sizeof(*e));
+	policy_label(e->label, sizeof(e->label), policy_index);
+	e->policy_index = policy_index;
+	e->statement = index;
+	e->allow = st->allow;
+	e->outcome = r->outcome;
+	e->via = via;
+	if (st->sid != NULL && (e->sid = strdup(st->sid)) == NULL)
+		trace->incomplete = true;
+	sb_init(&sb);
+	stmt_explain(env, st, c, req, r, via, &sb);
+	if (sb.len > 0 && (e->detail = strdup(sb.buf)) == NULL)
+		trace->incomplete = true;
+	trace->n_entries++;
+}
+
+/* Where a deciding statement is, for the trace summary. */
+typedef struct stmt_loc
+{
+	bool		set;
+	int			policy;
+	size_t		statement;
+	const char *sid;
+} stmt_loc;
+
+static void
+loc_set(stmt_loc *loc, int policy, size_t statement, const char *sid)
+{
+	if (loc->set)
+		return;
+	loc->set = true;
+	loc->policy = policy;
+	loc->statement = statement;
+	loc->sid = sid;
+}
+
+static void
+sb_loc(sbuf *sb, const stmt_loc *loc)
+{
+	char		label[32];
+
+	policy_label(label, sizeof(label), loc->policy);
+	sb_printf(sb, "%s statement %zu", label, loc->statement);
+	if (loc->sid != NULL)
+		sb_printf(sb, " (Sid \"%s\")", loc->sid);
+}
+
+/* ------------------------------------------------------------------------
+ * kp_authorize
+ * ------------------------------------------------------------------------ */
+
+kp_decision
+kp_authorize(const kp_policy *key_policy,
+			 const kp_policy *const *identity_policies, size_t n_identity,
+			 const kp_request *req, kp_trace *trace)
+{
+	eval_env	env;
+	caller		c;
+	kp_dialect	dialect;
+	arn_view	key_arn;
+	bool		same_account;
+	bool		key_deny = false;
+	bool		key_direct = false;
+	bool		key_needs_identity = false;
+	bool		id_allow = false;
+	bool		id_deny = false;
+	bool		identity_ok;
+	stmt_loc	deny_loc = {0};
+	stmt_loc	direct_loc = {0};
+	stmt_loc	needs_loc = {0};
+	stmt_loc	id_allow_loc = {0};
+	kp_trace_via needs_via = KP_TRACE_VIA_NONE;
+	kp_decision decision;
+	size_t		i;
+	size_t		j;
+	stmt_result r;
+
+	if (trace != NULL)
+		kp_trace_free(trace);
+	if (req == NULL)
+		return KP_DECISION_IMPLICIT_DENY;
+
+	if (key_policy != NULL)
+		dialect = key_policy->dialect;
+	else if (n_identity > 0 && identity_policies != NULL &&
+			 identity_policies[0] != NULL)
+		dialect = identity_policies[0]->dialect;
+	else
+		dialect = KP_DIALECT_AWS;
+
+	env.ctx = req->context;
+	env.vars = false;
+	env.oom = false;
+	caller_init(&c, req);
+	key_arn = arn_view_of(req->resource_arn);
+	same_account = !c.is_service && key_arn.ok && key_arn.account.len > 0 &&
+		span_eq(key_arn.account.p, key_arn.account.len,
+				c.account.p, c.account.len);
+
+	/* The key policy. */
+	if (key_policy != NULL)
+	{
+		env.vars = key_policy->version == KP_VERSION_2012;
+		for (i = 0; i < key_policy->n_statements; i++)
+		{
+			const kp_statement *st = &key_policy->statements[i];
+			kp_trace_via via = KP_TRACE_VIA_NONE;
+
+			stmt_eval(&env, st, true, &c, req, &r);
+			if (r.outcome == KP_TRACE_APPLIED)
+			{
+				if (!st->allow)
+				{
+					key_deny = true;
+					loc_set(&deny_loc, -1, i, st->sid);
+				}
+				else
+				{
+					if (r.pm == PM_DELEGATED)
+						via = KP_TRACE_VIA_DELEGATION;
+					else if (!same_account && !c.is_service)
+						via = KP_TRACE_VIA_CROSS_ACCOUNT;
+					else
+						via = KP_TRACE_VIA_DIRECT;
+					if (via == KP_TRACE_VIA_DIRECT)
+					{
+						key_direct = true;
+						loc_set(&direct_loc, -1, i, st->sid);
+					}
+					else
+					{
+						key_needs_identity = true;
+						if (!needs_loc.set)
+							needs_via = via;
+						loc_set(&needs_loc, -1, i, st->sid);
+					}
+				}
+			}
+			if (trace != NULL)
+				trace_add(trace, &env, -1, i, st, &c, req, &r, via);
+			else if (key_deny)
+				return KP_DECISION_EXPLICIT_DENY;
+		}
+	}
+
+	/* The caller's identity policies (principals ignored). */
+	for (j = 0; j < n_identity && identity_policies != NULL; j++)
+	{
+		const kp_policy *ip = identity_policies[j];
+
+		if (ip == NULL)
+			continue;
+		env.vars = ip->version == KP_VERSION_2012;
+		for (i = 0; i < ip->n_statements; i++)
+		{
+			const kp_statement *st = &ip->statements[i];
+
+			stmt_eval(&env, st, false, &c, req, &r);
+			if (r.outcome == KP_TRACE_APPLIED)
+			{
+				if (st->allow)
+				{
+					id_allow = true;
+					loc_set(&id_allow_loc, (int) j, i, st->sid);
+				}
+				else
+				{
+					id_deny = true;
+					loc_set(&deny_loc, (int) j, i, st->sid);
+				}
+			}
+			if (trace != NULL)
+				trace_add(trace, &env, (int) j, i, st, &c, req, &r,
+						  KP_TRACE_VIA_NONE);
+			else if (id_deny)
+				return KP_DECISION_EXPLICIT_DENY;
+		}
+	}
+
+	/* The account root is not subject to identity policies: it has them all. */
+	identity_ok = id_allow || (c.is_root && !c.is_service);
+
+	if (key_deny || id_deny)
+		decision = KP_DECISION_EXPLICIT_DENY;
+	else if (env.oom)
+		decision = KP_DECISION_IMPLICIT_DENY;
+	else if (key_direct)
+		decision = KP_DECISION_ALLOW;
+	else if (key_needs_identity && identity_ok)
+		decision = KP_DECISION_ALLOW;
+	else if (dialect == KP_DIALECT_ALIBABA && same_account && identity_ok)
+		decision = KP_DECISION_ALLOW;
+	else
+		decision = KP_DECISION_IMPLICIT_DENY;
+
+	if (trace != NULL)
+	{
+		sbuf		sb;
+
+		for (i = 0; i < trace->n_entries; i++)
+			if (trace->entries[i].via == KP_TRACE_VIA_DELEGATION ||
+				trace->entries[i].via == KP_TRACE_VIA_CROSS_ACCOUNT)
+				trace->entries[i].identity_granted = identity_ok;
+		trace->decision = decision;
+
+		sb_init(&sb);
+		if (decision == KP_DECISION_EXPLICIT_DENY)
+		{
+			sb_printf(&sb, "explicit deny: ");
+			sb_loc(&sb, &deny_loc);
+		}
+		else if (env.oom)
+			sb_printf(&sb, "implicit deny: out of memory during evaluation");
+		else if (decision == KP_DECISION_ALLOW && key_direct)
+		{
+			sb_printf(&sb, "allowed by ");
+			sb_loc(&sb, &direct_loc);
+		}
+		else if (decision == KP_DECISION_ALLOW && key_needs_identity)
+		{
+			sb_printf(&sb, "allowed by ");
+			sb_loc(&sb, &needs_loc);
+			sb_printf(&sb, " (%s) and ",
+					  needs_via == KP_TRACE_VIA_DELEGATION ?
+					  "account delegation" : "cross-account");
+			if (id_allow_loc.set)
+				sb_loc(&sb, &id_allow_loc);
+			else
+				sb_printf(&sb, "the account root's own permissions");
+		}
+		else if (decision == KP_DECISION_ALLOW)
+		{
+			sb_printf(&sb, "allowed by ");
+			if (id_allow_loc.set)
+				sb_loc(&sb, &id_allow_loc);
+			else
+				sb_printf(&sb, "the account root's own permissions");
+			sb_printf(&sb, " (same account)");
+		}
+		else if (key_needs_identity)
+		{
+			sb_printf(&sb, "implicit deny: ");
+			sb_loc(&sb, &needs_loc);
+			sb_printf(&sb, " allows only through identity policies (%s), "
+					  "and no identity policy allows %s",
+					  needs_via == KP_TRACE_VIA_DELEGATION ?
+					  "account delegation" : "cross-account",
+					  req->action ? req->action : "");
+		}
+		else if (dialect == KP_DIALECT_ALIBABA && id_allow)
+			sb_printf(&sb, "implicit deny: identity policies allow %s, but the "
+					  "caller is of another account and the key policy does "
+					  "not allow it", req->action ? req->action : "");
+		else if (key_policy == NULL && dialect == KP_DIALECT_AWS)
+			sb_printf(&sb, "implicit deny: no key policy");
+		else
+			sb_printf(&sb, "implicit deny: no key policy statement allows %s "
+					  "for %s", req->action ? req->action : "", c.arn);
+		trace->summary = strdup(sb.buf);
+		if (trace->summary == NULL)
+			trace->incomplete = true;
+	}
+	return decision;
+}

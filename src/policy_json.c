@@ -1,0 +1,1301 @@
+/*
+ * policy_json.c -- strict JSON for key policy documents.
+ *
+ * json-c, even with JSON_TOKENER_STRICT, accepts a number of things RFC 8259
+ * forbids (duplicate keys, single-quoted keys, NaN/Infinity, "1.", raw
+ * control characters in strings, "\u0000", lone surrogates, out-of-range
+ * numbers: see shared/research/pg-style.md, section 3).  So
+ * kp_json_parse_strict first runs a single-pass scanner of its own over the
+ * bytes, which builds no tree, and only lets json-c build the tree once the
+ * scanner has accepted the document.
+ *
+ * The scanner is iterative (an explicit frame stack, one frame per open
+ * object or array), so nesting costs heap, not C stack.  Each open object
+ * keeps the set of its keys, unescaped, in an AVL tree: duplicate keys are
+ * found with O(log n) comparisons whatever the keys are (no hash that crafted
+ * input could make collide).  Frames and their buffers are reused as the
+ * scanner goes in and out of containers and are all freed before returning.
+ *
+ * Error offsets are 0-based byte offsets into the document:
+ *	- syntax errors: the offending byte (for a trailing comma, the comma; at
+ *	  the end of input, len);
+ *	- invalid UTF-8: the first byte of the offending sequence;
+ *	- bad escapes, "\u0000", lone or mis-paired surrogates: the backslash
+ *	  (the first one of a surrogate pair);
+ *	- duplicate keys: the opening quote of the second occurrence;
+ *	- numbers out of range: the first byte of the number ('-' or digit);
+ *	- nesting too deep: the '{' or '[' one level too deep.
+ *
+ * Numbers.  RFC 8259 grammar only.  An integer (no fraction, no exponent)
+ * must fit in int64, since json-c stores it as an int64 (larger ones become
+ * uint64 or saturate).  A number with a fraction or an exponent becomes a
+ * double: it is refused when its magnitude rounds to infinity, i.e. when it
+ * is >= 2^1024 - 2^970 (the midpoint between DBL_MAX and 2^1024, which
+ * round-half-even sends to infinity); this is decided on the decimal digits,
+ * without strtod, so it neither depends on the locale nor copies the number.
+ * Underflow (1e-400) is accepted: it rounds to zero or a subnormal like any
+ * other decimal fraction rounds.
+ *
+ * This file uses no PostgreSQL header and no mutable global.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "kp.h"
+
+#define KP_JSON_MESSAGE "The key policy is not valid JSON."
+#define KP_NOMEM_MESSAGE "Out of memory while parsing the key policy."
+
+/* Detail prefixes (the offset is passed as a long). */
+#define SYNTAX_AT "JSON syntax error at byte offset %ld: "
+#define UTF8_AT "Invalid UTF-8 at byte offset %ld: "
+
+/* How many bytes of a key or a number an error detail quotes. */
+#define QUOTE_MAX 64
+
+/*
+ * 2^1024 - 2^970, all 309 significant digits: a decimal whose magnitude is at
+ * least this rounds to infinity as a double.
+ */
+static const char dbl_overflow_digits[] =
+"179769313486231580793728971405303415079934132710037826936173778980444968"
+"292764750946649017977587207096330286416692887910946555547851940402630657"
+"488671505820681908902000708383676273854845817711531764475730270069855571"
+"366959622842914819860834936475292719074168444365510704342711559699508093"
+"042880177904174497792";
+#define DBL_OVERFLOW_EXP10 309	/* the value is 0.<digits> * 10^309 */
+
+/* One key of an open object: bytes in the frame's keybuf, node of an AVL. */
+typedef struct json_key
+{
+	size_t		off;			/* unescaped key: keybuf[off .. off+len) */
+	size_t		len;
+	int			left;			/* AVL children, -1 for none */
+	int			right;
+	int			height;
+} json_key;
+
+/* One open object or array. */
+typedef struct json_frame
+{
+	bool		is_object;
+	bool		key_active;		/* object: a key was read, its value pending */
+	long		index;			/* array: index of the current element */
+	int			cur_key;		/* object: the key being parsed (keys[]) */
+	int			root;			/* object: AVL root, -1 when empty */
+	json_key   *keys;
+	int			n_keys;
+	int			cap_keys;
+	char	   *keybuf;
+	size_t		keybuf_len;
+	size_t		keybuf_cap;
+} json_frame;
+
+typedef struct json_scanner
+{
+	const unsigned char *s;
+	size_t		len;
+	size_t		pos;
+	int			max_depth;
+	int			depth;			/* open containers = frames in use */
+	int			max_seen;		/* deepest nesting seen */
+	size_t		last_comma;		/* offset of the latest ',' */
+	json_frame *frames;
+	int			n_frames;		/* allocated frames */
+	kp_error   *err;
+} json_scanner;
+
+typedef enum scan_state
+{
+	SS_VALUE,					/* a value must follow (after ':') */
+	SS_MEMBER_OR_END,			/* just after '{' */
+	SS_MEMBER,					/* just after ',' in an object */
+	SS_ELEMENT_OR_END,			/* just after '[' */
+	SS_ELEMENT,					/* just after ',' in an array */
+	SS_AFTER_VALUE				/* a value ended */
+} scan_state;
+
+/* ------------------------------------------------------------------------
+ * Error reporting
+ * ------------------------------------------------------------------------ */
+
+/* Length of s[0..n) cut back so that it does not end inside a UTF-8 char. */
+static size_t
+utf8_cut(const unsigned char *s, size_t n, size_t max)
+{
+	size_t		cut;
+
+	if (n <= max)
+		return n;
+	cut = max;
+	while (cut > 0 && (s[cut] & 0xC0) == 0x80)
+		cut--;
+	return cut;
+}
+
+/*
+ * The JSON path of the current position: "Key.Sub[3].Other".  Truncated (on
+ * a character boundary, with "...") to fit KP_PATH_LEN.  Control characters
+ * of unescaped keys are shown as '?'.
+ */
+static void
+build_path(const json_scanner *sc, char *out)
+{
+	size_t		used = 0;
+	size_t		room = KP_PATH_LEN - 4;	/* keep space for "..." */
+	bool		truncated = false;
+	int			i;
+
+	out[0] = '\0';
+	for (i = 0; i < sc->depth && !truncated; i++)
+	{
+		const json_frame *f = &sc->frames[i];
+		char		piece[32];
+		const unsigned char *p;
+		size_t		n;
+		size_t		k;
+
+		if (f->is_object)
+		{
+			const json_key *key;
+
+			if (!f->key_active)
+				break;
+			key = &f->keys[f->cur_key];
+			if (used > 0)
+			{
+				if (used + 1 > room)
+				{
+					truncated = true;
+					break;
+				}
+				out[used++] = '.';
+			}
+			p = (const unsigned char *) f->keybuf + key->off;
+			n = key->len;
+		}
+		else
+		{
+			snprintf(piece, sizeof(piece), "[%ld]", f->index);
+			p = (const unsigned char *) piece;
+			n = strlen(piece);
+		}
+		if (used + n > room)
+		{
+			n = utf8_cut(p, n, room - used);
+			truncated = true;
+		}
+		for (k = 0; k < n; k++)
+			out[used++] = (p[k] < 0x20) ? '?' : (char) p[k];
+	}
+	if (truncated)
+	{
+		memcpy(out + used, "...", 3);
+		used += 3;
+	}
+	out[used] = '\0';
+}
+
+/* Fill err (KP_ERR_MALFORMED) with a printf-style detail and the path. */
+static kp_status
+scan_fail(json_scanner *sc, size_t offset, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
+static kp_status
+scan_fail(json_scanner *sc, size_t offset, const char *fmt,...)
+{
+	char		path[KP_PATH_LEN];
+	char		detail[KP_DETAIL_LEN];
+	va_list		ap;
+
+	build_path(sc, path);
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	return kp_fail(sc->err, KP_ERR_MALFORMED, KP_JSON_MESSAGE, path,
+				   (long) offset, "%s", detail);
+}
+
+static kp_status
+scan_nomem(json_scanner *sc)
+{
+	return kp_fail(sc->err, KP_ERR_NOMEM, KP_NOMEM_MESSAGE, NULL, -1,
+				   "Memory allocation failed while checking the JSON document.");
+}
+
+/* "character 'A'", "control character U+0009" or "byte 0xC3". */
+static void
+describe_byte(unsigned char c, char *buf, size_t size)
+{
+	if (c >= 0x21 && c <= 0x7E)
+		snprintf(buf, size, "character '%c'", c);
+	else if (c == 0x20)
+		snprintf(buf, size, "space");
+	else if (c < 0x20 || c == 0x7F)
+		snprintf(buf, size, "control character U+%04X", (unsigned) c);
+	else
+		snprintf(buf, size, "byte 0x%02X", (unsigned) c);
+}
+
+/* Hex dump "0xED 0xA0 0x80" of up to 4 bytes. */
+static void
+hex_bytes(const unsigned char *p, size_t n, char *buf, size_t size)
+{
+	size_t		used = 0;
+	size_t		i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && i < 4 && used + 6 < size; i++)
+		used += snprintf(buf + used, size - used, "%s0x%02X",
+						 i > 0 ? " " : "", (unsigned) p[i]);
+}
+
+/* Copy at most QUOTE_MAX bytes of s[0..n) (valid UTF-8), "..." if cut. */
+static void
+quote_text(const unsigned char *s, size_t n, char *buf, size_t size)
+{
+	size_t		k = utf8_cut(s, n, QUOTE_MAX);
+
+	snprintf(buf, size, "%.*s%s", (int) k, (const char *) s,
+			 k < n ? "..." : "");
+}
+
+/* "unexpected X; expected Y." for the byte at pos, or end of input. */
+static kp_status
+unexpected(json_scanner *sc, const char *expected)
+{
+	char		what[40];
+
+	if (sc->pos >= sc->len)
+		return scan_fail(sc, sc->len,
+						 SYNTAX_AT "unexpected end of input; expected %s.",
+						 (long) sc->len, expected);
+	describe_byte(sc->s[sc->pos], what, sizeof(what));
+	return scan_fail(sc, sc->pos, SYNTAX_AT "unexpected %s; expected %s.",
+					 (long) sc->pos, what, expected);
+}
+
+static bool
+has_word(const json_scanner *sc, size_t pos, const char *word)
+{
+	size_t		n = strlen(word);
+
+	return sc->len - pos >= n && memcmp(sc->s + pos, word, n) == 0;
+}
+
+/*
+ * A value (or key) cannot start at pos: say why as precisely as we can for
+ * the usual non-JSON habits, else "unexpected ...; expected <expected>".
+ */
+static kp_status
+bad_value_start(json_scanner *sc, const char *expected)
+{
+	size_t		pos = sc->pos;
+	long		lpos = (long) pos;
+
+	if (pos < sc->len)
+	{
+		switch (sc->s[pos])
+		{
+			case '\'':
+				return scan_fail(sc, pos, SYNTAX_AT "single-quoted strings are not allowed; JSON strings and keys use double quotes.", lpos);
+			case '/':
+				return scan_fail(sc, pos, SYNTAX_AT "comments are not allowed in JSON.", lpos);
+			case '+':
+				return scan_fail(sc, pos, SYNTAX_AT "a number may not start with '+'.", lpos);
+			case '.':
+				return scan_fail(sc, pos, SYNTAX_AT "a number must have a digit before the decimal point.", lpos);
+			case 'N':
+				if (has_word(sc, pos, "NaN"))
+					return scan_fail(sc, pos, SYNTAX_AT "NaN is not a valid JSON value.", lpos);
+				break;
+			case 'I':
+				if (has_word(sc, pos, "Infinity"))
+					return scan_fail(sc, pos, SYNTAX_AT "Infinity is not a valid JSON value.", lpos);
+				break;
+			default:
+				break;
+		}
+	}
+	return unexpected(sc, expected);
+}
+
+/* ------------------------------------------------------------------------
+ * Frames and key sets
+ * ------------------------------------------------------------------------ */
+
+/* Open a container at sc->pos (which holds '{' or '['). */
+static kp_status
+push_frame(json_scanner *sc, bool is_object)
+{
+	json_frame *f;
+
+	if (sc->depth >= sc->max_depth)
+		return scan_fail(sc, sc->pos,
+						 "JSON nesting too deep at byte offset %ld: objects and arrays may be nested at most %d levels deep.",
+						 (long) sc->pos, sc->max_depth);
+	if (sc->depth == sc->n_frames)
+	{
+		int			n = sc->n_frames > 0 ? sc->n_frames * 2 : 8;
+		json_frame *nf;
+
+		if (n > sc->max_depth)
+			n = sc->max_depth;
+		nf = realloc(sc->frames, (size_t) n * sizeof(json_frame));
+		if (nf == NULL)
+			return scan_nomem(sc);
+		memset(nf + sc->n_frames, 0,
+			   (size_t) (n - sc->n_frames) * sizeof(json_frame));
+		sc->frames = nf;
+		sc->n_frames = n;
+	}
+	f = &sc->frames[sc->depth++];
+	if (sc->depth > sc->max_seen)
+		sc->max_seen = sc->depth;
+	f->is_object = is_object;
+	f->key_active = false;
+	f->index = 0;
+	f->cur_key = -1;
+	f->root = -1;
+	f->n_keys = 0;
+	f->keybuf_len = 0;
+	return KP_OK;
+}
+
+static void
+free_frames(json_scanner *sc)
+{
+	int			i;
+
+	for (i = 0; i < sc->n_frames; i++)
+	{
+		free(sc->frames[i].keys);
+		free(sc->frames[i].keybuf);
+	}
+	free(sc->frames);
+	sc->frames = NULL;
+	sc->n_frames = 0;
+}
+
+/* Append n bytes to the frame's key buffer. */
+static bool
+keybuf_append(json_frame *f, const void *p, size_t n)
+{
+	if (f->keybuf_len + n > f->keybuf_cap)
+	{
+		size_t		cap = f->keybuf_cap > 0 ? f->keybuf_cap : 64;
+		char	   *nb;
+
+		while (cap < f->keybuf_len + n)
+			cap *= 2;
+		nb = realloc(f->keybuf, cap);
+		if (nb == NULL)
+			return false;
+		f->keybuf = nb;
+		f->keybuf_cap = cap;
+	}
+	memcpy(f->keybuf + f->keybuf_len, p, n);
+	f->keybuf_len += n;
+	return true;
+}
+
+static int
+key_cmp(const json_frame *f, int a, int b)
+{
+	const json_key *ka = &f->keys[a];
+	const json_key *kb = &f->keys[b];
+	size_t		n = ka->len < kb->len ? ka->len : kb->len;
+	int			c = memcmp(f->keybuf + ka->off, f->keybuf + kb->off, n);
+
+	if (c != 0)
+		return c;
+	return (ka->len > kb->len) - (ka->len < kb->len);
+}
+
+static int
+avl_height(const json_frame *f, int n)
+{
+	return n < 0 ? 0 : f->keys[n].height;
+}
+
+static void
+avl_update(json_frame *f, int n)
+{
+	int			hl = avl_height(f, f->keys[n].left);
+	int			hr = avl_height(f, f->keys[n].right);
+
+	f->keys[n].height = 1 + (hl > hr ? hl : hr);
+}
+
+static int
+avl_rotate_right(json_frame *f, int y)
+{
+	int			x = f->keys[y].left;
+
+	f->keys[y].left = f->keys[x].right;
+	f->keys[x].right = y;
+	avl_update(f, y);
+	avl_update(f, x);
+	return x;
+}
+
+static int
+avl_rotate_left(json_frame *f, int x)
+{
+	int			y = f->keys[x].right;
+
+	f->keys[x].right = f->keys[y].left;
+	f->keys[y].left = x;
+	avl_update(f, x);
+	avl_update(f, y);
+	return y;
+}
+
+static int
+avl_rebalance(json_frame *f, int n)
+{
+	int			l = f->keys[n].left;
+	int			r = f->keys[n].right;
+	int			balance;
+
+	avl_update(f, n);
+	balance = avl_height(f, l) - avl_height(f, r);
+	if (balance > 1)
+	{
+		if (avl_height(f, f->keys[l].left) < avl_height(f, f->keys[l].right))
+			f->keys[n].left = avl_rotate_left(f, l);
+		return avl_rotate_right(f, n);
+	}
+	if (balance < -1)
+	{
+		if (avl_height(f, f->keys[r].right) < avl_height(f, f->keys[r].left))
+			f->keys[n].right = avl_rotate_right(f, r);
+		return avl_rotate_left(f, n);
+	}
+	return n;
+}
+
+/*
+ * Insert key node k under root; returns the new subtree root.  When an equal
+ * key is already there, *dup is set and the tree is left unchanged.  The
+ * recursion is as deep as the tree: about 1.44 * log2(number of keys).
+ */
+static int
+avl_insert(json_frame *f, int root, int k, bool *dup)
+{
+	int			c;
+	int			child;
+
+	if (root < 0)
+		return k;
+	c = key_cmp(f, k, root);
+	if (c == 0)
+	{
+		*dup = true;
+		return root;
+	}
+	if (c < 0)
+	{
+		child = avl_insert(f, f->keys[root].left, k, dup);
+		f->keys[root].left = child;
+	}
+	else
+	{
+		child = avl_insert(f, f->keys[root].right, k, dup);
+		f->keys[root].right = child;
+	}
+	if (*dup)
+		return root;
+	return avl_rebalance(f, root);
+}
+
+/* ------------------------------------------------------------------------
+ * Scalars
+ * ------------------------------------------------------------------------ */
+
+static bool
+is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void
+skip_ws(json_scanner *sc)
+{
+	while (sc->pos < sc->len && is_ws(sc->s[sc->pos]))
+		sc->pos++;
+}
+
+static bool
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Four hex digits at p (at least 4 bytes available), or -1. */
+static long
+hex4(const unsigned char *p)
+{
+	long		v = 0;
+	int			i;
+
+	for (i = 0; i < 4; i++)
+	{
+		int			h = hex_value(p[i]);
+
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+/*
+ * Check one non-ASCII UTF-8 sequence at sc->pos; on success return its
+ * length (2..4), else report the error (offset: the sequence's first byte)
+ * and return 0.
+ */
+static int
+check_utf8(json_scanner *sc, kp_status *st)
+{
+	const unsigned char *p = sc->s + sc->pos;
+	size_t		avail = sc->len - sc->pos;
+	long		lpos = (long) sc->pos;
+	unsigned char c = p[0];
+	int			need;
+	int			i;
+	char		hex[32];
+
+	if (c >= 0x80 && c <= 0xBF)
+	{
+		*st = scan_fail(sc, sc->pos, UTF8_AT "byte 0x%02X is a continuation byte with no lead byte.",
+						lpos, (unsigned) c);
+		return 0;
+	}
+	if (c == 0xC0 || c == 0xC1)
+	{
+		hex_bytes(p, avail < 2 ? avail : 2, hex, sizeof(hex));
+		*st = scan_fail(sc, sc->pos, UTF8_AT "the sequence %s is an overlong encoding.",
+						lpos, hex);
+		return 0;
+	}
+	if (c >= 0xF5)
+	{
+		*st = scan_fail(sc, sc->pos, UTF8_AT "byte 0x%02X never appears in UTF-8 (it would encode a code point above U+10FFFF or is not a lead byte).",
+						lpos, (unsigned) c);
+		return 0;
+	}
+	need = (c < 0xE0) ? 2 : (c < 0xF0) ? 3 : 4;
+	for (i = 1; i < need; i++)
+	{
+		if ((size_t) i >= avail)
+		{
+			hex_bytes(p, (size_t) i, hex, sizeof(hex));
+			*st = scan_fail(sc, sc->pos, UTF8_AT "the sequence %s is truncated by the end of the input.",
+							lpos, hex);
+			return 0;
+		}
+		if ((p[i] & 0xC0) != 0x80)
+		{
+			hex_bytes(p, (size_t) i + 1, hex, sizeof(hex));
+			*st = scan_fail(sc, sc->pos, UTF8_AT "the sequence %s is truncated (byte %d is not a continuation byte).",
+							lpos, hex, i + 1);
+			return 0;
+		}
+	}
+	hex_bytes(p, (size_t) need, hex, sizeof(hex));
+	if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xF0 && p[1] < 0x90))
+	{
+		*st = scan_fail(sc, sc->pos, UTF8_AT "the sequence %s is an overlong encoding.",
+						lpos, hex);
+		return 0;
+	}
+	if (c == 0xED && p[1] >= 0xA0)
+	{
+		*st = scan_fail(sc, sc->pos, UTF8_AT "the sequence %s encodes a UTF-16 surrogate.",
+						lpos, hex);
+		return 0;
+	}
+	if (c == 0xF4 && p[1] >= 0x90)
+	{
+		*st = scan_fail(sc, sc->pos, UTF8_AT "the sequence %s encodes a code point above U+10FFFF.",
+						lpos, hex);
+		return 0;
+	}
+	return need;
+}
+
+/* Encode a code point (no surrogate, <= 0x10FFFF) as UTF-8; returns length. */
+static int
+utf8_encode(unsigned long cp, unsigned char *out)
+{
+	if (cp < 0x80)
+	{
+		out[0] = (unsigned char) cp;
+		return 1;
+	}
+	if (cp < 0x800)
+	{
+		out[0] = (unsigned char) (0xC0 | (cp >> 6));
+		out[1] = (unsigned char) (0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000)
+	{
+		out[0] = (unsigned char) (0xE0 | (cp >> 12));
+		out[1] = (unsigned char) (0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (unsigned char) (0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (unsigned char) (0xF0 | (cp >> 18));
+	out[1] = (unsigned char) (0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (unsigned char) (0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (unsigned char) (0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/*
+ * Escape sequence at sc->pos (a backslash).  Appends the unescaped bytes to
+ * key (when not NULL) and advances past the escape.
+ */
+static kp_status
+scan_escape(json_scanner *sc, json_frame *key)
+{
+	const unsigned char *p = sc->s + sc->pos;
+	size_t		avail = sc->len - sc->pos;
+	long		lpos = (long) sc->pos;
+	unsigned char out[4];
+	int			n = 1;
+	size_t		used = 2;
+	long		cp = -1;
+
+	if (avail < 2)
+		return scan_fail(sc, sc->len, SYNTAX_AT "unexpected end of input inside a string.",
+						 (long) sc->len);
+	switch (p[1])
+	{
+		case '"':
+		case '\\':
+		case '/':
+			out[0] = p[1];
+			break;
+		case 'b':
+			out[0] = '\b';
+			break;
+		case 'f':
+			out[0] = '\f';
+			break;
+		case 'n':
+			out[0] = '\n';
+			break;
+		case 'r':
+			out[0] = '\r';
+			break;
+		case 't':
+			out[0] = '\t';
+			break;
+		case 'u':
+			if (avail < 6 || (cp = hex4(p + 2)) < 0)
+			{
+				if (avail < 6)
+				{
+					size_t		k;
+
+					/* only hex digits until the end: input ends too early */
+					for (k = 2; k < avail && hex_value(p[k]) >= 0; k++)
+						;
+					if (k == avail)
+						return scan_fail(sc, sc->len, SYNTAX_AT "unexpected end of input inside a \\u escape.",
+										 (long) sc->len);
+				}
+				return scan_fail(sc, sc->pos, SYNTAX_AT "a \\u escape must be followed by four hexadecimal digits.",
+								 lpos);
+			}
+			if (cp == 0)
+				return scan_fail(sc, sc->pos, SYNTAX_AT "the escape \\u0000 (a NUL character) is not allowed.",
+								 lpos);
+			if (cp >= 0xDC00 && cp <= 0xDFFF)
+				return scan_fail(sc, sc->pos, SYNTAX_AT "the escape \\u%.4s is a low surrogate that does not follow a high surrogate.",
+								 lpos, (const char *) p + 2);
+			used = 6;
+			if (cp >= 0xD800 && cp <= 0xDBFF)
+			{
+				long		lo = -1;
+
+				if (avail >= 12 && p[6] == '\\' && p[7] == 'u')
+					lo = hex4(p + 8);
+				if (lo < 0xDC00 || lo > 0xDFFF)
+					return scan_fail(sc, sc->pos, SYNTAX_AT "the escape \\u%.4s is a high surrogate not followed by a low surrogate escape (\\uDC00 to \\uDFFF).",
+									 lpos, (const char *) p + 2);
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				used = 12;
+			}
+			n = utf8_encode((unsigned long) cp, out);
+			break;
+		default:
+			{
+				char		what[40];
+
+				describe_byte(p[1], what, sizeof(what));
+				return scan_fail(sc, sc->pos, SYNTAX_AT "invalid escape: a backslash followed by %s; the escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX.",
+								 lpos, what);
+			}
+	}
+	if (key != NULL && !keybuf_append(key, out, (size_t) n))
+		return scan_nomem(sc);
+	sc->pos += used;
+	return KP_OK;
+}
+
+/*
+ * String at sc->pos (the opening quote).  For a key, key is the object's
+ * frame and the unescaped bytes go to its keybuf.
+ */
+static kp_status
+scan_string(json_scanner *sc, json_frame *key)
+{
+	size_t		start = sc->pos;
+	kp_status	st;
+
+	sc->pos++;
+	for (;;)
+	{
+		size_t		run = sc->pos;
+		unsigned char c;
+
+		/* a run of plain ASCII */
+		while (sc->pos < sc->len)
+		{
+			c = sc->s[sc->pos];
+			if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+				break;
+			sc->pos++;
+		}
+		if (sc->pos >= sc->len)
+			return scan_fail(sc, sc->len, SYNTAX_AT "unexpected end of input inside the string that starts at byte offset %ld.",
+							 (long) sc->len, (long) start);
+		c = sc->s[sc->pos];
+		if (c >= 0x80)
+		{
+			int			n = check_utf8(sc, &st);
+
+			if (n == 0)
+				return st;
+			sc->pos += n;
+		}
+		if (key != NULL && sc->pos > run &&
+			!keybuf_append(key, sc->s + run, sc->pos - run))
+			return scan_nomem(sc);
+		if (c >= 0x80)
+			continue;
+		if (c == '"')
+		{
+			sc->pos++;
+			return KP_OK;
+		}
+		if (c == '\\')
+		{
+			st = scan_escape(sc, key);
+			if (st != KP_OK)
+				return st;
+			continue;
+		}
+		/* c < 0x20 */
+		return scan_fail(sc, sc->pos, SYNTAX_AT "unescaped control character U+%04X inside a string; write it as an escape such as \\n or \\u%04X.",
+						 (long) sc->pos, (unsigned) c, (unsigned) c);
+	}
+}
+
+/* Object key at sc->pos (a '"'): scan, unescape and check for duplicates. */
+static kp_status
+scan_key(json_scanner *sc, json_frame *f)
+{
+	size_t		start = sc->pos;
+	size_t		off = f->keybuf_len;
+	kp_status	st;
+	json_key   *k;
+	bool		dup = false;
+
+	if (f->n_keys == f->cap_keys)
+	{
+		int			cap = f->cap_keys > 0 ? f->cap_keys * 2 : 16;
+		json_key   *nk;
+
+		if (cap <= f->cap_keys)
+			return scan_nomem(sc);
+		nk = realloc(f->keys, (size_t) cap * sizeof(json_key));
+		if (nk == NULL)
+			return scan_nomem(sc);
+		f->keys = nk;
+		f->cap_keys = cap;
+	}
+	st = scan_string(sc, f);
+	if (st != KP_OK)
+		return st;
+	k = &f->keys[f->n_keys];
+	k->off = off;
+	k->len = f->keybuf_len - off;
+	k->left = -1;
+	k->right = -1;
+	k->height = 1;
+	f->root = avl_insert(f, f->root, f->n_keys, &dup);
+	if (dup)
+	{
+		char		path[KP_PATH_LEN];
+		char		shown[QUOTE_MAX * 2];
+
+		/* the key as written, between its quotes */
+		quote_text(sc->s + start + 1, sc->pos - start - 2, shown, sizeof(shown));
+		build_path(sc, path);
+		if (path[0] != '\0')
+			return kp_fail(sc->err, KP_ERR_MALFORMED, KP_JSON_MESSAGE, path,
+						   (long) start,
+						   "Duplicate object key \"%s\" at byte offset %ld (path %s): a key may appear only once in an object.",
+						   shown, (long) start, path);
+		return kp_fail(sc->err, KP_ERR_MALFORMED, KP_JSON_MESSAGE, path,
+					   (long) start,
+					   "Duplicate object key \"%s\" at byte offset %ld (top level): a key may appear only once in an object.",
+					   shown, (long) start);
+	}
+	f->cur_key = f->n_keys++;
+	return KP_OK;
+}
+
+/*
+ * Does the decimal 0.<digits> * 10^exp10 round to infinity as a double?
+ * digits are the significant digits starting at the first non-zero one:
+ * s[a0..a1) then s[b0..b1) (the integer part's rest, then the fraction).
+ */
+static bool
+double_overflows(const unsigned char *s, size_t a0, size_t a1,
+				 size_t b0, size_t b1, long long exp10)
+{
+	size_t		k;
+
+	if (exp10 != DBL_OVERFLOW_EXP10)
+		return exp10 > DBL_OVERFLOW_EXP10;
+	for (k = 0; k < sizeof(dbl_overflow_digits) - 1; k++)
+	{
+		unsigned char d;
+
+		if (a0 < a1)
+			d = s[a0++];
+		else if (b0 < b1)
+			d = s[b0++];
+		else
+			d = '0';
+		if (d != (unsigned char) dbl_overflow_digits[k])
+			return d > (unsigned char) dbl_overflow_digits[k];
+	}
+	return true;				/* equal to the midpoint, or above */
+}
+
+/* Number at sc->pos ('-' or a digit). */
+static kp_status
+scan_number(json_scanner *sc)
+{
+	const unsigned char *s = sc->s;
+	size_t		len = sc->len;
+	size_t		start = sc->pos;
+	size_t		pos = sc->pos;
+	bool		neg = false;
+	size_t		int0,
+				int1,
+				frac0 = 0,
+				frac1 = 0;
+	bool		has_frac = false,
+				has_exp = false;
+	long long	exp = 0;
+	char		shown[QUOTE_MAX * 2];
+
+	if (s[pos] == '-')
+	{
+		neg = true;
+		pos++;
+		if (pos < len && s[pos] == 'I' && has_word(sc, pos, "Infinity"))
+			return scan_fail(sc, start, SYNTAX_AT "-Infinity is not a valid JSON value.",
+							 (long) start);
+		if (pos >= len || !is_digit(s[pos]))
+		{
+			sc->pos = pos;
+			return unexpected(sc, "a digit after '-'");
+		}
+	}
+	int0 = pos;
+	if (s[pos] == '0')
+	{
+		pos++;
+		if (pos < len && is_digit(s[pos]))
+			return scan_fail(sc, pos, SYNTAX_AT "leading zeros are not allowed in numbers.",
+							 (long) pos);
+	}
+	else
+	{
+		while (pos < len && is_digit(s[pos]))
+			pos++;
+	}
+	int1 = pos;
+	if (pos < len && s[pos] == '.')
+	{
+		pos++;
+		has_frac = true;
+		frac0 = pos;
+		while (pos < len && is_digit(s[pos]))
+			pos++;
+		frac1 = pos;
+		if (frac0 == frac1)
+		{
+			sc->pos = pos;
+			return unexpected(sc, "a digit after the decimal point");
+		}
+	}
+	if (pos < len && (s[pos] == 'e' || s[pos] == 'E'))
+	{
+		bool		eneg = false;
+		size_t		e0;
+
+		pos++;
+		has_exp = true;
+		if (pos < len && (s[pos] == '+' || s[pos] == '-'))
+			eneg = (s[pos++] == '-');
+		e0 = pos;
+		while (pos < len && is_digit(s[pos]))
+		{
+			/* saturate: anything this large is far beyond any limit */
+			if (exp < 1000000000000000LL)
+				exp = exp * 10 + (s[pos] - '0');
+			pos++;
+		}
+		if (pos == e0)
+		{
+			sc->pos = pos;
+			return unexpected(sc, "a digit in the exponent");
+		}
+		if (eneg)
+			exp = -exp;
+	}
+	sc->pos = pos;
+	quote_text(s + start, pos - start, shown, sizeof(shown));
+
+	if (!has_frac && !has_exp)
+	{
+		/* an integer: json-c holds it as an int64 */
+		size_t		nd = int1 - int0;
+		const char *lim = neg ? "9223372036854775808" : "9223372036854775807";
+
+		if (nd > 19 || (nd == 19 && memcmp(s + int0, lim, 19) > 0))
+			return scan_fail(sc, start, SYNTAX_AT "the integer %s is outside the 64-bit range (-9223372036854775808 to 9223372036854775807).",
+							 (long) start, shown);
+	}
+	else
+	{
+		/* a double: find the first significant digit */
+		size_t		i = int0;
+		long long	exp10;
+
+		while (i < int1 && s[i] == '0')
+			i++;
+		if (i < int1)
+		{
+			exp10 = (long long) (int1 - i) + exp;
+			if (double_overflows(s, i, int1, frac0, frac1, exp10))
+				return scan_fail(sc, start, SYNTAX_AT "the number %s is too large (it overflows a double).",
+								 (long) start, shown);
+		}
+		else
+		{
+			i = frac0;
+			while (i < frac1 && s[i] == '0')
+				i++;
+			/* all zero: the value is 0 */
+			if (i < frac1)
+			{
+				exp10 = exp - (long long) (i - frac0);
+				if (double_overflows(s, i, frac1, 0, 0, exp10))
+					return scan_fail(sc, start, SYNTAX_AT "the number %s is too large (it overflows a double).",
+									 (long) start, shown);
+			}
+		}
+	}
+	return KP_OK;
+}
+
+/* true, false or null at sc->pos. */
+static kp_status
+scan_literal(json_scanner *sc, const char *word)
+{
+	size_t		n = strlen(word);
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (sc->pos + i >= sc->len || sc->s[sc->pos + i] != (unsigned char) word[i])
+		{
+			char		expected[32];
+
+			snprintf(expected, sizeof(expected), "the literal '%s'", word);
+			sc->pos += i;
+			return unexpected(sc, expected);
+		}
+	}
+	sc->pos += n;
+	return KP_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * The scanner
+ * ------------------------------------------------------------------------ */
+
+static kp_status
+scan_document(json_scanner *sc)
+{
+	scan_state	state;
+	kp_status	st;
+	unsigned char c;
+
+	skip_ws(sc);
+	if (sc->pos >= sc->len)
+		return scan_fail(sc, sc->len, SYNTAX_AT "the document is empty; expected a JSON object.",
+						 (long) sc->len);
+	c = sc->s[sc->pos];
+	if (c != '{')
+	{
+		if (sc->pos == 0 && has_word(sc, 0, "\xEF\xBB\xBF"))
+			return scan_fail(sc, 0, SYNTAX_AT "the document starts with a UTF-8 byte order mark, which is not allowed.",
+							 0L);
+		if (c == '[' || c == '"' || c == '-' || is_digit(c) ||
+			has_word(sc, sc->pos, "true") || has_word(sc, sc->pos, "false") ||
+			has_word(sc, sc->pos, "null"))
+			return scan_fail(sc, sc->pos, SYNTAX_AT "the top-level value must be a JSON object.",
+							 (long) sc->pos);
+		return bad_value_start(sc, "'{' (a JSON object)");
+	}
+	st = push_frame(sc, true);
+	if (st != KP_OK)
+		return st;
+	sc->pos++;
+	state = SS_MEMBER_OR_END;
+
+	while (sc->depth > 0)
+	{
+		json_frame *f = &sc->frames[sc->depth - 1];
+
+		skip_ws(sc);
+		c = sc->pos < sc->len ? sc->s[sc->pos] : 0;
+
+		if (state == SS_MEMBER_OR_END || state == SS_MEMBER)
+		{
+			if (sc->pos < sc->len && c == '}')
+			{
+				if (state == SS_MEMBER)
+					return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before '}'.",
+									 (long) sc->last_comma);
+				sc->depth--;
+				sc->pos++;
+				state = SS_AFTER_VALUE;
+				continue;
+			}
+			if (sc->pos >= sc->len || c != '"')
+				return bad_value_start(sc, state == SS_MEMBER ?
+									   "an object key (a string in double quotes)" :
+									   "an object key (a string in double quotes) or '}'");
+			st = scan_key(sc, f);
+			if (st != KP_OK)
+				return st;
+			skip_ws(sc);
+			if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
+				return unexpected(sc, "':' after the object key");
+			sc->pos++;
+			f->key_active = true;
+			state = SS_VALUE;
+			continue;
+		}
+
+		if (state == SS_AFTER_VALUE)
+		{
+			if (sc->pos < sc->len && c == ',')
+			{
+				sc->last_comma = sc->pos;
+				sc->pos++;
+				if (f->is_object)
+				{
+					f->key_active = false;
+					state = SS_MEMBER;
+				}
+				else
+				{
+					f->index++;
+					state = SS_ELEMENT;
+				}
+				continue;
+			}
+			if (sc->pos < sc->len && c == (f->is_object ? '}' : ']'))
+			{
+				sc->depth--;
+				sc->pos++;
+				continue;
+			}
+			return unexpected(sc, f->is_object ? "',' or '}'" : "',' or ']'");
+		}
+
+		/* a value, possibly the end of an array */
+		if (sc->pos < sc->len && c == ']' && !f->is_object)
+		{
+			if (state == SS_ELEMENT)
+				return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before ']'.",
+								 (long) sc->last_comma);
+			if (state == SS_ELEMENT_OR_END)
+			{
+				sc->depth--;
+				sc->pos++;
+				state = SS_AFTER_VALUE;
+				continue;
+			}
+		}
+		if (sc->pos >= sc->len)
+			return unexpected(sc, state == SS_ELEMENT_OR_END ?
+							  "a value or ']'" : "a value");
+		switch (c)
+		{
+			case '{':
+			case '[':
+				st = push_frame(sc, c == '{');
+				if (st != KP_OK)
+					return st;
+				sc->pos++;
+				state = (c == '{') ? SS_MEMBER_OR_END : SS_ELEMENT_OR_END;
+				continue;
+			case '"':
+				st = scan_string(sc, NULL);
+				break;
+			case 't':
+				st = scan_literal(sc, "true");
+				break;
+			case 'f':
+				st = scan_literal(sc, "false");
+				break;
+			case 'n':
+				st = scan_literal(sc, "null");
+				break;
+			default:
+				if (c == '-' || is_digit(c))
+					st = scan_number(sc);
+				else
+					st = bad_value_start(sc, state == SS_ELEMENT_OR_END ?
+										 "a value or ']'" : "a value");
+				break;
+		}
+		if (st != KP_OK)
+			return st;
+		state = SS_AFTER_VALUE;
+	}
+
+	skip_ws(sc);
+	if (sc->pos < sc->len)
+	{
+		char		what[40];
+
+		describe_byte(sc->s[sc->pos], what, sizeof(what));
+		return scan_fail(sc, sc->pos, SYNTAX_AT "unexpected %s after the end of the top-level object; only whitespace may follow it.",
+						 (long) sc->pos, what);
+	}
+	return KP_OK;
+}
+
+/* ------------------------------------------------------------------------
+ * Entry point
+ * ------------------------------------------------------------------------ */
+
+kp_status
+kp_json_parse_strict(const char *doc, size_t len, int max_depth,
+					 struct json_object **out, kp_error *err)
+{
+	json_scanner sc;
+	kp_status	st;
+	struct json_tokener *tok;
+	struct json_object *obj;
+	enum json_tokener_error jerr;
+	size_t		end;
+
+	if (out != NULL)
+		*out = NULL;
+	kp_error_clear(err);
+	if (doc == NULL)
+		len = 0;
+	if (max_depth <= 0)
+		max_depth = KP_DEFAULT_MAX_DEPTH;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.s = (const unsigned char *) doc;
+	sc.len = len;
+	sc.max_depth = max_depth;
+	sc.err = err;
+	st = scan_document(&sc);
+	free_frames(&sc);
+	if (st != KP_OK)
+		return st;
+
+	/* json_tokener_parse_ex takes an int length */
+	if (len >= (size_t) INT_MAX)
+		return kp_fail(err, KP_ERR_MALFORMED, KP_JSON_MESSAGE, NULL, -1,
+					   "The JSON document is too large to parse (%zu bytes).",
+					   len);
+
+	/*
+	 * The scanner accepted the document: json-c builds the tree.  Its depth
+	 * limit only needs to cover the nesting actually seen.
+	 */
+	tok = json_tokener_new_ex(sc.max_seen + 1);
+	if (tok == NULL)
+		return kp_fail(err, KP_ERR_NOMEM, KP_NOMEM_MESSAGE, NULL, -1,
+					   "Memory allocation failed while creating the JSON tokenizer.");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	obj = json_tokener_parse_ex(tok, doc, (int) len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+
+	/*
+	 * The top level is an object, so its '}' ends parsing and json-c needs no
+	 * terminating NUL; what follows it is whitespace (checked above).  Any
+	 * other outcome would be a disagreement between the scanner and json-c:
+	 * refuse rather than trust either.  (json-c 0.16 has no distinct error
+	 * code for a failed allocation inside the tokener; such a failure ends
+	 * up here too.)
+	 */
+	if (obj == NULL || jerr != json_tokener_success ||
+		!json_object_is_type(obj, json_type_object))
+	{
+		if (obj != NULL)
+			json_object_put(obj);
+		return kp_fail(err, KP_ERR_MALFORMED, KP_JSON_MESSAGE, NULL,
+					   (long) end, SYNTAX_AT "%s.", (long) end,
+					   jerr == json_tokener_success ? "the top-level value is not an object" :
+					   jerr == json_tokener_continue ? "unexpected end of input" :
+					   json_tokener_error_desc(jerr));
+	}
+	if (out != NULL)
+		*out = obj;
+	else
+		json_object_put(obj);
+	return KP_OK;
+}
