@@ -72,3 +72,15 @@ prove_installcheck:
 	cd $(srcdir) && TESTDIR='$(CURDIR)' PATH="$(bindir):$$PATH" PGPORT='6$(DEF_PGPORT)' \
 		PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
 		$(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(if $(PROVE_TESTS),$(PROVE_TESTS),t/*.pl)
+
+# ---------------------------------------------------------------------------
+# Benchmarks (not tests): core evaluations per second, and SQL calls per
+# second (bench/sql_bench.sh, needs make install and root for pg_virtualenv).
+# ---------------------------------------------------------------------------
+bench/eval_bench: bench/eval_bench.c $(CORE_SRCS) src/kp.h src/kp_eval.h
+	$(CORE_CC) -std=gnu11 -O2 -Isrc -o $@ $< $(CORE_SRCS) -ljson-c
+
+.PHONY: bench
+bench: bench/eval_bench
+	./bench/eval_bench
+	bash bench/sql_bench.sh

@@ -435,15 +435,17 @@ static kp_status
 ctx_add_default(kp_context *ctx, const char *key, const char *value,
 				size_t len)
 {
-	char		buf[2048];
-	size_t		n;
+	char	   *copy;
+	kp_status	st;
 
 	if (ctx_find(ctx, key, strlen(key)) != NULL)
 		return KP_OK;
-	n = len < sizeof(buf) - 1 ? len : sizeof(buf) - 1;
-	memcpy(buf, value, n);
-	buf[n] = '\0';
-	return kp_context_add(ctx, key, buf);
+	copy = strndup(value, len);
+	if (copy == NULL)
+		return KP_ERR_NOMEM;
+	st = kp_context_add(ctx, key, copy);
+	free(copy);
+	return st;
 }
 
 kp_status
@@ -453,7 +455,7 @@ kp_context_add_caller(kp_context *ctx, const char *principal_arn,
 	arn_view	v;
 	span		acct;
 	kp_status	st;
-	char		role_arn[2048];
+	char		role_arn[4096];
 	const char *type = NULL;
 
 	if (ctx == NULL || principal_arn == NULL)

@@ -2085,3 +2085,56 @@ kp_policy_free(kp_policy *policy)
 	free(policy->statements);
 	free(policy);
 }
+
+/* ------------------------------------------------------------------------
+ * One principal on its own (registry, role mappings, kms_authorize)
+ * ------------------------------------------------------------------------ */
+
+kp_status
+kp_principal_normalize(const char *value, kp_dialect dialect,
+					   const char *partition, kp_principal_kind *kind,
+					   char *arn_buf, size_t arn_buflen, kp_error *err)
+{
+	vctx		c;
+	kp_principal p;
+	kp_status	st = KP_OK;
+	const char *path = "principal";
+	const char *arn = value;
+
+	kp_error_clear(err);
+	memset(&c, 0, sizeof(c));
+	memset(&p, 0, sizeof(p));
+	c.err = err;
+	c.dialect = dialect;
+	c.kind = KP_DOC_KEY_POLICY;
+	c.partition = partition ? partition : "aws";
+	if (value == NULL)
+		return kp_fail(err, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path, -1,
+					   "No principal was given.");
+
+	if (strcmp(value, "*") == 0)
+		*kind = KP_PRIN_ANY;
+	else if (dialect == KP_DIALECT_ALIBABA)
+	{
+		st = check_ram_principal_arn(&c, value, path);
+		*kind = KP_PRIN_RAM;
+	}
+	else if (is_service_principal(value))
+		*kind = KP_PRIN_SERVICE;
+	else
+	{
+		st = compile_aws_principal(&c, value, path, &p);
+		*kind = p.kind;
+		if (st == KP_OK)
+			arn = p.arn;
+	}
+	if (st == KP_OK && strlen(arn) >= arn_buflen)
+		st = kp_fail(err, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path, -1,
+					 "The principal is too long.");
+	if (st == KP_OK)
+		strcpy(arn_buf, arn);
+	free(p.value);
+	free(p.arn);
+	free(p.path);
+	return st;
+}

@@ -189,6 +189,9 @@ test_partition_for_region(void **state)
 	assert_null(kp_partition_for_region("xx-east-1"));
 	assert_null(kp_partition_for_region("eusc-fr-east-1"));
 	assert_null(kp_partition_for_region("us-gov-1"));
+	assert_null(kp_partition_for_region("us-iso-1"));
+	assert_null(kp_partition_for_region("us-isob-1"));
+	assert_null(kp_partition_for_region("eu-isoe-1"));
 	assert_null(kp_partition_for_region("cn-hangzhou"));
 	assert_null(kp_partition_for_region(""));
 	assert_null(kp_partition_for_region(NULL));

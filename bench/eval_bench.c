@@ -1,0 +1,231 @@
+/*
+ * eval_bench.c -- evaluations per second of the policy core (no PostgreSQL).
+ *
+ * Build and run:
+ *	gcc -std=gnu11 -O2 -Isrc -o bench/eval_bench bench/eval_bench.c \
+ *		src/kp_error.c src/policy_json.c src/arn.c src/policy_validate.c \
+ *		src/kms_iam_data.c src/policy_eval.c -ljson-c && ./bench/eval_bench
+ *
+ * Not a test: it prints one line per case, "core eval <case>: N evals/s".
+ * Each case runs for about BENCH_SECONDS (first argument overrides).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kp_eval.h"
+
+#define ACCT	"111122223333"
+#define KEY_ARN "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+#define BENCH_SECONDS 0.5
+
+static const char *DEFAULT_POLICY =
+"{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n"
+"  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n"
+"    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n"
+"      \"AWS\" : \"arn:aws:iam::111122223333:root\"\n    },\n"
+"    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}";
+
+/* The example of the put_key_policy seed document (004). */
+static const char *SEED_POLICY =
+"{\n    \"Version\": \"2012-10-17\",\n    \"Id\": \"custom-policy-2016-12-07\",\n"
+"    \"Statement\": [\n        {\n"
+"            \"Sid\": \"Enable IAM User Permissions\",\n"
+"            \"Effect\": \"Allow\",\n"
+"            \"Principal\": {\n                \"AWS\": \"arn:aws:iam::111122223333:root\"\n            },\n"
+"            \"Action\": \"kms:*\",\n            \"Resource\": \"*\"\n        },\n        {\n"
+"            \"Sid\": \"Allow access for Key Administrators\",\n"
+"            \"Effect\": \"Allow\",\n            \"Principal\": {\n"
+"                \"AWS\": [\n"
+"                    \"arn:aws:iam::111122223333:user/ExampleAdminUser\",\n"
+"                    \"arn:aws:iam::111122223333:role/ExampleAdminRole\"\n"
+"                ]\n            },\n"
+"            \"Action\": [\n                \"kms:Create*\",\n                \"kms:Describe*\",\n"
+"                \"kms:Enable*\",\n                \"kms:List*\",\n                \"kms:Put*\",\n"
+"                \"kms:Update*\",\n                \"kms:Revoke*\",\n                \"kms:Disable*\",\n"
+"                \"kms:Get*\",\n                \"kms:Delete*\",\n"
+"                \"kms:ScheduleKeyDeletion\",\n                \"kms:CancelKeyDeletion\"\n"
+"            ],\n            \"Resource\": \"*\"\n        },\n        {\n"
+"            \"Sid\": \"Allow use of the key\",\n            \"Effect\": \"Allow\",\n"
+"            \"Principal\": {\n                \"AWS\": \"arn:aws:iam::111122223333:role/ExamplePowerUserRole\"\n            },\n"
+"            \"Action\": [\n                \"kms:Encrypt\",\n                \"kms:Decrypt\",\n"
+"                \"kms:ReEncrypt*\",\n                \"kms:GenerateDataKey*\",\n"
+"                \"kms:DescribeKey\"\n            ],\n            \"Resource\": \"*\"\n        },\n        {\n"
+"            \"Sid\": \"Allow attachment of persistent resources\",\n"
+"            \"Effect\": \"Allow\",\n            \"Principal\": {\n"
+"                \"AWS\": \"arn:aws:iam::111122223333:role/ExamplePowerUserRole\"\n            },\n"
+"            \"Action\": [\n                \"kms:CreateGrant\",\n                \"kms:ListGrants\",\n"
+"                \"kms:RevokeGrant\"\n            ],\n            \"Resource\": \"*\",\n"
+"            \"Condition\": {\n                \"Bool\": {\n"
+"                    \"kms:GrantIsForAWSResource\": \"true\"\n                }\n            }\n"
+"        }\n    ]\n}\n";
+
+static const char *ALLOW_ALL_IDENTITY =
+"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+"\"Action\":\"kms:*\",\"Resource\":\"arn:aws:kms:*:111122223333:key/*\"}]}";
+
+static kp_policy *
+parse(const char *doc, kp_doc_kind kind)
+{
+	kp_parse_opts opts;
+	kp_policy  *p = NULL;
+	kp_error	err;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.dialect = KP_DIALECT_AWS;
+	opts.kind = kind;
+	opts.partition = "aws";
+	opts.account = ACCT;
+	if (kp_policy_parse(doc, strlen(doc), &opts, &p, &err) != KP_OK)
+	{
+		fprintf(stderr, "eval_bench: parse failed: %s %s\n", err.message, err.detail);
+		exit(1);
+	}
+	return p;
+}
+
+/*
+ * 20 statements, each with conditions; the caller is named only by the
+ * last one, so every statement is looked at.
+ */
+static char *
+twenty_statements(void)
+{
+	size_t		size = 64 * 1024;
+	char	   *doc = malloc(size);
+	size_t		len;
+	int			i;
+
+	if (doc == NULL)
+		exit(1);
+	len = (size_t) snprintf(doc, size, "{\"Version\":\"2012-10-17\",\"Statement\":[");
+	for (i = 0; i < 20; i++)
+		len += (size_t) snprintf(doc + len, size - len,
+								 "%s{\"Sid\":\"S%02d\",\"Effect\":\"Allow\","
+								 "\"Principal\":{\"AWS\":[\"arn:aws:iam::111122223333:user/U%02d\","
+								 "\"arn:aws:iam::111122223333:role/R%02d\"]},"
+								 "\"Action\":[\"kms:Get*\",\"kms:Describe*\",\"kms:List*\",\"kms:Put*\"],"
+								 "\"Resource\":\"*\",\"Condition\":{"
+								 "\"StringEquals\":{\"kms:CallerAccount\":\"111122223333\"},"
+								 "\"IpAddress\":{\"aws:SourceIp\":[\"10.0.0.0/8\",\"2001:db8::/32\"]},"
+								 "\"DateLessThan\":{\"aws:CurrentTime\":\"2100-01-01T00:00:00Z\"},"
+								 "\"StringLike\":{\"kms:EncryptionContext:owner\":\"${aws:username}*\"},"
+								 "\"Bool\":{\"aws:SecureTransport\":\"true\"}}}",
+								 i ? "," : "", i, i, i);
+	snprintf(doc + len, size - len, "]}");
+	return doc;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void
+run_case(const char *name, const kp_policy *kp, const kp_policy *const *ids,
+		 size_t n_ids, const kp_request *req, bool traced,
+		 kp_decision expect, double seconds)
+{
+	volatile int sink = 0;
+	long		n = 0;
+	double		start = now_seconds();
+	double		elapsed;
+	kp_trace	trace;
+	kp_decision d;
+
+	kp_trace_init(&trace);
+	d = kp_authorize(kp, ids, n_ids, req, NULL);
+	if (d != expect)
+	{
+		fprintf(stderr, "eval_bench: %s: decision %s, expected %s\n", name,
+				kp_decision_name(d), kp_decision_name(expect));
+		exit(1);
+	}
+	do
+	{
+		int			i;
+
+		for (i = 0; i < 1000; i++)
+		{
+			sink += (int) kp_authorize(kp, ids, n_ids, req, traced ? &trace : NULL);
+			if (traced)
+				kp_trace_free(&trace);
+		}
+		n += 1000;
+		elapsed = now_seconds() - start;
+	} while (elapsed < seconds);
+	(void) sink;
+	printf("core eval %s: %.0f evals/s\n", name, (double) n / elapsed);
+}
+
+int
+main(int argc, char **argv)
+{
+	double		seconds = argc > 1 ? atof(argv[1]) : BENCH_SECONDS;
+	kp_policy  *dflt = parse(DEFAULT_POLICY, KP_DOC_KEY_POLICY);
+	kp_policy  *seed = parse(SEED_POLICY, KP_DOC_KEY_POLICY);
+	char	   *doc20 = twenty_statements();
+	kp_policy  *p20 = parse(doc20, KP_DOC_KEY_POLICY);
+	kp_policy  *all = parse(ALLOW_ALL_IDENTITY, KP_DOC_IDENTITY_POLICY);
+	const kp_policy *ids[1] = {all};
+	kp_context *ctx = kp_context_new();
+	kp_request	req;
+
+	if (seconds <= 0)
+		seconds = BENCH_SECONDS;
+	if (ctx == NULL ||
+		kp_context_add_caller(ctx, "arn:aws:iam::111122223333:user/U19", NULL, false) != KP_OK ||
+		kp_context_add(ctx, "aws:SourceIp", "10.1.2.3") != KP_OK ||
+		kp_context_add(ctx, "aws:CurrentTime", "2025-06-01T12:00:00Z") != KP_OK ||
+		kp_context_add(ctx, "aws:SecureTransport", "true") != KP_OK ||
+		kp_context_add(ctx, "kms:EncryptionContext:owner", "U19-data") != KP_OK ||
+		kp_context_add(ctx, "kms:GrantIsForAWSResource", "true") != KP_OK)
+	{
+		fprintf(stderr, "eval_bench: out of memory\n");
+		return 1;
+	}
+
+	memset(&req, 0, sizeof(req));
+	req.resource_arn = KEY_ARN;
+	req.context = ctx;
+
+	req.principal_arn = "arn:aws:iam::111122223333:root";
+	req.action = "kms:GetKeyPolicy";
+	run_case("default policy, root GetKeyPolicy", dflt, NULL, 0, &req, false,
+			 KP_DECISION_ALLOW, seconds);
+	req.principal_arn = "arn:aws:iam::111122223333:user/U19";
+	run_case("default policy, user via IAM delegation", dflt, ids, 1, &req, false,
+			 KP_DECISION_ALLOW, seconds);
+	run_case("default policy, user via IAM delegation (traced)", dflt, ids, 1, &req,
+			 true, KP_DECISION_ALLOW, seconds);
+
+	req.principal_arn = "arn:aws:sts::111122223333:assumed-role/ExamplePowerUserRole/s1";
+	req.action = "kms:CreateGrant";
+	run_case("seed 004 policy, role session CreateGrant", seed, NULL, 0, &req, false,
+			 KP_DECISION_ALLOW, seconds);
+	req.principal_arn = "arn:aws:iam::111122223333:user/ExampleAdminUser";
+	req.action = "kms:PutKeyPolicy";
+	run_case("seed 004 policy, admin PutKeyPolicy", seed, NULL, 0, &req, false,
+			 KP_DECISION_ALLOW, seconds);
+
+	req.principal_arn = "arn:aws:iam::111122223333:user/U19";
+	req.action = "kms:GetKeyPolicy";
+	run_case("20 statements with conditions, last matches", p20, NULL, 0, &req, false,
+			 KP_DECISION_ALLOW, seconds);
+	req.principal_arn = "arn:aws:iam::111122223333:user/Nobody";
+	run_case("20 statements with conditions, none matches", p20, NULL, 0, &req, false,
+			 KP_DECISION_IMPLICIT_DENY, seconds);
+
+	kp_context_free(ctx);
+	kp_policy_free(dflt);
+	kp_policy_free(seed);
+	kp_policy_free(p20);
+	kp_policy_free(all);
+	free(doc20);
+	return 0;
+}
