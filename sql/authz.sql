@@ -7,6 +7,8 @@ SELECT kms_register_principal(p) FROM unnest(ARRAY[
     'arn:aws:iam::111122223333:user/Alice', 'arn:aws:iam::111122223333:user/Bob',
     'arn:aws:iam::111122223333:role/path/Admin', '444455556666']) p;
 \set k '1234abcd-12ab-34cd-56ef-1234567890ab'
+INSERT INTO kms_policy.key_policies (key_id, policy)
+VALUES (:'k', '{"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}');
 \set root 'arn:aws:iam::111122223333:root'
 \set alice 'arn:aws:iam::111122223333:user/Alice'
 \set bob 'arn:aws:iam::111122223333:user/Bob'
@@ -21,7 +23,8 @@ INSERT INTO cases (what, stmt, principal, action, context, expected) VALUES
  ('action case-insensitive', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"KMS:decrypt","Resource":"*"}', :'alice', 'kms:Decrypt', '{}', 'Allow'),
  ('wildcard *', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:*Key*","Resource":"*"}', :'alice', 'kms:DescribeKey', '{}', 'Allow'),
  ('wildcard ? one char', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:?ncrypt","Resource":"*"}', :'alice', 'kms:Encrypt', '{}', 'Allow'),
- ('wildcard ? not zero chars', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:Encrypt?","Resource":"*"}', :'alice', 'kms:Encrypt', '{}', 'ImplicitDeny'),
+ ('wildcard ? exactly one char', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:ReEncrypt????","Resource":"*"}', :'alice', 'kms:ReEncryptTo', '{}', 'ImplicitDeny'),
+ ('wildcard ? four chars', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:ReEncrypt????","Resource":"*"}', :'alice', 'kms:ReEncryptFrom', '{}', 'Allow'),
  ('star matches all', '{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}', :'bob', 'kms:Sign', '{}', 'Allow'),
  ('NotAction allows the rest', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"NotAction":"kms:Decrypt","Resource":"*"}', :'alice', 'kms:Encrypt', '{}', 'Allow'),
  ('NotAction excludes listed', '{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"NotAction":["kms:Decrypt"],"Resource":"*"}', :'alice', 'kms:Decrypt', '{}', 'ImplicitDeny'),
@@ -68,9 +71,12 @@ INSERT INTO cases (what, stmt, principal, action, context, expected) VALUES
 
 CREATE FUNCTION pg_temp.with_root(stmt text, version text DEFAULT '2012-10-17') RETURNS text LANGUAGE sql AS $$
     SELECT '{"Version":"' || version || '","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},' || stmt || ']}' $$;
+-- (The policy is written directly, validated by the trigger: the cases test
+-- evaluation, not the lockout check, and some deny the next put.)
 CREATE FUNCTION pg_temp.decide(c cases) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM kms_put_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab', pg_temp.with_root(c.stmt));
+    UPDATE kms_policy.key_policies SET policy = pg_temp.with_root(c.stmt)
+     WHERE key_id = '1234abcd-12ab-34cd-56ef-1234567890ab';
     RETURN kms_authorize('1234abcd-12ab-34cd-56ef-1234567890ab', c.principal, c.action, c.context);
 END $$;
 SELECT n, what, pg_temp.decide(c) AS decision, expected,
@@ -140,7 +146,24 @@ SELECT kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1192853035118460:use
        kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1903253031260000:user/carol', 'kms:Encrypt') AS cross_account_no_ram,
        kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1192853035118460:root', 'kms:Decrypt') AS own_root;
 
+-- A RAM policy lets a same-account user in without the key policy; not a
+-- user of another account.
+SELECT kms_register_principal('acs:ram::1192853035118460:user/dave'),
+       kms_register_principal('acs:ram::1903253031260000:user/carol');
+SELECT kms_put_identity_policy('acs:ram::1192853035118460:user/dave', 'ram-use', '{"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:Encrypt"],"Resource":["acs:kms:*:1192853035118460:key/*"]}]}');
+SELECT kms_put_identity_policy('acs:ram::1903253031260000:user/carol', 'ram-use', '{"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":["*"]}]}');
+SELECT kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1192853035118460:user/dave', 'kms:Encrypt') AS dave_ram_only,
+       kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1192853035118460:user/dave', 'kms:Decrypt') AS dave_decrypt,
+       kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1903253031260000:user/carol', 'kms:Decrypt') AS carol_ram_only_cross_account,
+       kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1903253031260000:user/carol', 'kms:Encrypt') AS carol_key_policy_only;
+SELECT kms_put_identity_policy('acs:ram::1903253031260000:user/carol', 'ram-use', '{"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:Encrypt"],"Resource":["*"]}]}');
+SELECT kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1903253031260000:user/carol', 'kms:Encrypt') AS carol_both;
+-- RAM policies have no Principal and name acs: resources.
+SELECT kms_put_identity_policy('acs:ram::1192853035118460:user/dave', 'bad', '{"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:Encrypt"],"Resource":["arn:aws:kms:*:*:key/*"]}]}');
+\echo :LAST_ERROR_SQLSTATE
+
 DELETE FROM kms_policy.identity_policies;
 DELETE FROM kms_policy.keys;
 SELECT kms_deregister_principal(arn) FROM kms_policy.principals ORDER BY arn;
+DROP FUNCTION pg_temp.decide(cases);
 DROP TABLE cases;

@@ -18,10 +18,11 @@ SELECT count(*) AS public_functions
 -- The tables: no PUBLIC privileges; all registered for pg_dump.
 SELECT c.relname, c.relacl IS NOT NULL AND NOT EXISTS (
            SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee = 0) AS no_public_grants,
-       c.oid = ANY ((SELECT extconfig FROM pg_extension WHERE extname = 'kms_policy')) AS dumped
+       c.oid IN (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'kms_policy') AS dumped
   FROM pg_class c WHERE c.relnamespace = 'kms_policy'::regnamespace AND c.relkind = 'r'
  ORDER BY 1;
 -- The settings exist, are superuser-only, and the prefix is reserved.
+LOAD 'kms_policy';
 SELECT name, setting, context FROM pg_settings WHERE name LIKE 'kms_policy.%' ORDER BY 1;
 SET kms_policy.no_such_setting = 1;
 SET kms_policy.region = 'mars-north-1';

@@ -1,9 +1,8 @@
 -- Every error path of the key-policy operations, with its SQLSTATE.
 \set VERBOSITY default
-INSERT INTO kms_policy.keys (key_id, partition, region, account_id)
-VALUES ('1234abcd-12ab-34cd-56ef-1234567890ab', 'aws', 'us-east-1', '111122223333'),
-       ('mrk-1234abcd12ab34cd56ef1234567890ab', 'aws', 'us-east-1', '111122223333');
-UPDATE kms_policy.keys SET multi_region = (key_id LIKE 'mrk-%');
+INSERT INTO kms_policy.keys (key_id, partition, region, account_id, multi_region)
+VALUES ('1234abcd-12ab-34cd-56ef-1234567890ab', 'aws', 'us-east-1', '111122223333', false),
+       ('mrk-1234abcd12ab34cd56ef1234567890ab', 'aws', 'us-east-1', '111122223333', true);
 SELECT kms_put_key_policy(k, '{"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}')
   FROM (VALUES ('1234abcd-12ab-34cd-56ef-1234567890ab'), ('mrk-1234abcd12ab34cd56ef1234567890ab')) v(k);
 \set policy '{"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}'

@@ -31,18 +31,21 @@ SELECT * FROM seen ORDER BY state;
 DROP TABLE seen;
 UPDATE kms_policy.keys SET key_state = 'Enabled', deletion_date = NULL;
 -- An invalid state or a deletion date without PendingDeletion is refused.
+\set VERBOSITY terse
 UPDATE kms_policy.keys SET key_state = 'Deleted';
 \echo :LAST_ERROR_SQLSTATE
 UPDATE kms_policy.keys SET deletion_date = now();
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 -- The state functions.
 SELECT kms_disable_key(:'k');
 SELECT key_state FROM kms_describe_key(:'k');
 SELECT kms_disable_key(:'k');
 SELECT kms_enable_key(:'k');
 SELECT key_state FROM kms_describe_key(:'k');
-SELECT kms_schedule_key_deletion(:'k', 7) BETWEEN now() + interval '7 days' - interval '1 minute'
-                                              AND now() + interval '7 days' + interval '1 minute' AS in_7_days;
+SELECT d BETWEEN now() + interval '7 days' - interval '1 minute'
+           AND now() + interval '7 days' + interval '1 minute' AS in_7_days
+  FROM (SELECT kms_schedule_key_deletion(:'k', 7) AS d) s;
 SELECT key_state, deletion_date IS NOT NULL AS has_deletion_date FROM kms_describe_key(:'k');
 SELECT kms_disable_key(:'k');
 \echo :LAST_ERROR_SQLSTATE

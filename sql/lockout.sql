@@ -15,21 +15,31 @@ SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":{"Effect":"
 \echo :LAST_ERROR_SQLSTATE
 -- Narrower grants that still allow PutKeyPolicy pass.
 SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["kms:Put*","kms:Get*","kms:List*","kms:Describe*"],"Resource":"*"}}');
--- Bypassing the check: allowed, the policy is stored even though it locks the root out.
-SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"kms:PutKeyPolicy","Resource":"*","Condition":{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"false"}}}]}', bypass_policy_lockout_safety_check => true);
--- A Deny on kms:BypassPolicyLockoutSafetyCheck: bypassing is refused by the
--- current policy, the same put without bypass passes.
-SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"kms:PutKeyPolicy","Resource":"*","Condition":{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"true"}}}]}', bypass_policy_lockout_safety_check => true);
+-- Bypassing the check: the policy is stored although it denies every later
+-- put made without the bypass flag.
+\set deny_unless_bypass '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"kms:PutKeyPolicy","Resource":"*","Condition":{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"false"}}}]}'
+\set deny_bypass '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"kms:PutKeyPolicy","Resource":"*","Condition":{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"true"}}}]}'
+\set root_only '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}'
+SELECT kms_put_key_policy(:'k', :'deny_unless_bypass');
 \echo :LAST_ERROR_SQLSTATE
-UPDATE kms_policy.key_policies SET policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"},{"Effect":"Deny","Principal":"*","Action":"kms:PutKeyPolicy","Resource":"*","Condition":{"Bool":{"kms:BypassPolicyLockoutSafetyCheck":"true"}}}]}';
-SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}', bypass_policy_lockout_safety_check => true);
+SELECT kms_put_key_policy(:'k', :'deny_unless_bypass', bypass_policy_lockout_safety_check => true);
+-- The current policy now refuses a put without the flag ...
+SELECT kms_put_key_policy(:'k', :'root_only');
 \echo :LAST_ERROR_SQLSTATE
-SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}');
+-- ... and allows one with it.
+SELECT kms_put_key_policy(:'k', :'deny_bypass', bypass_policy_lockout_safety_check => true);
+-- A Deny on kms:BypassPolicyLockoutSafetyCheck = true: bypassing is refused,
+-- the same put without the flag passes the check and is stored.
+SELECT kms_put_key_policy(:'k', :'root_only', bypass_policy_lockout_safety_check => true);
+\echo :LAST_ERROR_SQLSTATE
+SELECT kms_put_key_policy(:'k', :'root_only');
 SELECT kms_get_key_policy(:'k');
 -- CreateKey with a policy: the same check, before anything is created.
 SELECT count(*) AS keys_before FROM kms_policy.keys \gset
+\set VERBOSITY terse
 SELECT kms_create_key('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:*","Resource":"*"}}');
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 SELECT count(*) = :keys_before AS nothing_created FROM kms_policy.keys;
 SELECT key_state FROM kms_create_key('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/Alice"},"Action":"kms:*","Resource":"*"}}',
                                     bypass_policy_lockout_safety_check => true);

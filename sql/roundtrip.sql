@@ -13,12 +13,18 @@ INSERT INTO docs VALUES
  -- every allowed character class once: U+0020..U+007E, U+007F, U+0080..U+00FF
  (4, '{"Id":"' || (SELECT string_agg(chr(c), '') FROM generate_series(32, 255) c WHERE c NOT IN (34, 92)) ||
      '","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}');
-SELECT n, (SELECT kms_put_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab', doc)) IS NULL AS put,
-       kms_get_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab') = doc AS identical,
-       md5(kms_get_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab')) = md5(doc) AS same_md5,
-       length(doc) AS chars
+CREATE FUNCTION pg_temp.put_then_get(doc text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM kms_put_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab', doc);
+    RETURN kms_get_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab');
+END $$;
+SELECT n, pg_temp.put_then_get(doc) = doc AS identical,
+       md5(pg_temp.put_then_get(doc)) = md5(doc) AS same_md5,
+       length(doc) AS chars, octet_length(doc) AS utf8_bytes
   FROM docs ORDER BY n;
-SELECT kms_get_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab') FROM docs WHERE n = 3 AND
-       (SELECT kms_put_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab', doc)) IS NULL;
+-- What the table holds is the document as sent, too.
+SELECT p.policy = d.doc AS stored_as_sent FROM kms_policy.key_policies p, docs d WHERE d.n = 4;
+SELECT pg_temp.put_then_get(doc) FROM docs WHERE n = 3;
+SELECT pg_temp.put_then_get(doc) FROM docs WHERE n = 1;
 DROP TABLE docs;
 DELETE FROM kms_policy.keys;

@@ -30,7 +30,6 @@ VALUES ('00000000-0000-4000-8000-000000000000', '{"Statement":{"Effect":"Allow",
 COPY kms_policy.key_policies (key_id, policy_name, policy) FROM stdin;
 1234abcd-12ab-34cd-56ef-1234567890ab	default	{"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:Bogus","Resource":"*"}}
 \.
-\echo :LAST_ERROR_SQLSTATE
 -- The table still holds the good document.
 SELECT policy FROM kms_policy.key_policies;
 -- Key rows are checked too.
@@ -46,9 +45,11 @@ VALUES ('00000000-0000-4000-8000-000000000000', 'aws', 'us-east-1', '1111');
 INSERT INTO kms_policy.keys (key_id, partition, region, account_id, multi_region)
 VALUES ('00000000-0000-4000-8000-000000000000', 'aws', 'us-east-1', '111122223333', true);
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY terse
 INSERT INTO kms_policy.keys (key_id, dialect, partition, region, account_id)
 VALUES ('00000000-0000-4000-8000-000000000000', 'gcp', 'aws', 'us-east-1', '111122223333');
 \echo :LAST_ERROR_SQLSTATE
+\set VERBOSITY default
 UPDATE kms_policy.keys SET account_id = '444455556666';
 \echo :LAST_ERROR_SQLSTATE
 UPDATE kms_policy.keys SET region = 'us-west-2';

@@ -209,7 +209,11 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
  * Policies
  * ------------------------------------------------------------------------ */
 
-/* The key's stored policy, compiled; NULL when it has none. */
+/*
+ * The key's stored policy, compiled.  A key that has no policy row (one an
+ * administrator inserted directly) is governed by the default key policy, as
+ * every KMS key has a policy.
+ */
 static const kp_policy *
 key_policy(const KmsKey *key)
 {
@@ -219,9 +223,12 @@ key_policy(const KmsKey *key)
 	kms_spi_exec("SELECT policy FROM kms_policy.key_policies WHERE key_id = $1 AND policy_name = 'default'",
 				 1, args, true);
 	if (SPI_processed == 0)
-		return NULL;
-	doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);
+		doc = kms_default_policy(key);
+	else
+	{
+		doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);
+	}
 	return kms_compile_policy(doc, strlen(doc), key->dialect, KP_DOC_KEY_POLICY,
 							  key->partition, key->account_id);
 }
@@ -397,61 +404,75 @@ kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
 }
 
 /*
- * Operations on no key (CreateKey, ListKeys) are IAM permissions: the
- * account root has them; other principals need an identity policy.
+ * Operations on no key (CreateKey, ListKeys) are IAM permissions of the
+ * endpoint's account: its root has them; other principals of the account
+ * need an identity policy; principals of other accounts cannot act here.
  */
 static void
-authorize_identity_only(Oid caller_role, const char *action, const char *bypass_flag)
+authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
+						const char *bypass_flag)
 {
-	KmsCaller  *caller = current_caller(caller_role, KP_DIALECT_AWS);
+	KmsCaller  *caller = current_caller(caller_role, dialect);
 	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
 	int			n_ids;
 	kp_decision d;
-	kp_policy	allow_all;
+	kp_policy	delegate_all;
 	kp_statement st;
+	kp_principal account;
 	char	   *star = "*";
 	char	   *summary = NULL;
-	kp_principal anyone;
 	const char *partition = kp_partition_for_region(kms_region);
+	const char *own_account = dialect == KP_DIALECT_ALIBABA ? kms_alibaba_account_id : kms_account_id;
+	const char *resource;
 
 	if (partition == NULL)
 		partition = "aws";
 	if (caller->arn == NULL)
-		raise_access_denied(caller, action, "*", KP_DIALECT_AWS,
+		raise_access_denied(caller, action, "*", dialect,
 							"because the role is not mapped to a principal",
 							"An administrator maps roles to principals with kms_map_role(role, principal).");
-	n_ids = identity_policies(caller, KP_DIALECT_AWS, ids);
+	if (strcmp(caller->account, own_account) != 0)
+		raise_access_denied(caller, action, "*", dialect,
+							"because the principal belongs to another account", NULL);
+	n_ids = identity_policies(caller, dialect, ids);
 
-	/*
-	 * The root of an account holds every IAM permission; for everybody else
-	 * the identity policies decide alone: model that as a key policy that
-	 * delegates everything to the caller's account.
-	 */
-	memset(&allow_all, 0, sizeof(allow_all));
-	memset(&st, 0, sizeof(st));
-	memset(&anyone, 0, sizeof(anyone));
-	anyone.kind = KP_PRIN_AWS;
-	anyone.arn = psprintf("arn:%s:iam::%s:root", partition, caller->account);
-	anyone.value = anyone.arn;
-	anyone.path = "";
-	st.allow = true;
-	st.principals = &anyone;
-	st.n_principals = 1;
-	st.actions = &star;
-	st.n_actions = 1;
-	st.resources = &star;
-	st.n_resources = 1;
-	allow_all.dialect = KP_DIALECT_AWS;
-	allow_all.kind = KP_DOC_KEY_POLICY;
-	allow_all.version = KP_VERSION_2012;
-	allow_all.statements = &st;
-	allow_all.n_statements = 1;
-
-	d = decide(&allow_all, ids, n_ids, caller, action, NULL,
-			   psprintf("arn:%s:kms:%s:%s:key/*", partition, kms_region, caller->account),
-			   bypass_flag, &summary);
+	if (dialect == KP_DIALECT_ALIBABA)
+	{
+		/* Alibaba: same-account callers are allowed by RAM policies alone. */
+		resource = psprintf("acs:kms:%s:%s:key/*", kms_alibaba_region, own_account);
+		d = decide(NULL, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary);
+	}
+	else
+	{
+		/*
+		 * AWS: evaluate as a key policy that delegates everything to the
+		 * account, so that the root is allowed and everybody else needs an
+		 * identity policy.
+		 */
+		memset(&delegate_all, 0, sizeof(delegate_all));
+		memset(&st, 0, sizeof(st));
+		memset(&account, 0, sizeof(account));
+		account.kind = KP_PRIN_AWS;
+		account.arn = psprintf("arn:%s:iam::%s:root", partition, own_account);
+		account.value = account.arn;
+		account.path = "";
+		st.allow = true;
+		st.principals = &account;
+		st.n_principals = 1;
+		st.actions = &star;
+		st.n_actions = 1;
+		st.resources = &star;
+		st.n_resources = 1;
+		delegate_all.dialect = KP_DIALECT_AWS;
+		delegate_all.kind = KP_DOC_KEY_POLICY;
+		delegate_all.version = KP_VERSION_2012;
+		delegate_all.statements = &st;
+		delegate_all.n_statements = 1;
+		resource = psprintf("arn:%s:kms:%s:%s:key/*", partition, kms_region, own_account);
+		d = decide(&delegate_all, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary);
+	}
 	if (d != KP_DECISION_ALLOW)
-		raise_access_denied(caller, action, "*", KP_DIALECT_AWS,
+		raise_access_denied(caller, action, "*", dialect,
 							d == KP_DECISION_EXPLICIT_DENY
 							? "with an explicit deny in an identity-based policy"
 							: "because no identity-based policy allows the action",
@@ -461,13 +482,13 @@ authorize_identity_only(Oid caller_role, const char *action, const char *bypass_
 void
 kms_authorize_list_keys(Oid caller)
 {
-	authorize_identity_only(caller, "kms:ListKeys", NULL);
+	authorize_identity_only(caller, KP_DIALECT_AWS, "kms:ListKeys", NULL);
 }
 
 void
-kms_authorize_create_key(Oid caller, bool bypass)
+kms_authorize_create_key(Oid caller, kp_dialect dialect, bool bypass)
 {
-	authorize_identity_only(caller, "kms:CreateKey", bypass ? "true" : "false");
+	authorize_identity_only(caller, dialect, "kms:CreateKey", bypass ? "true" : "false");
 }
 
 void

@@ -71,6 +71,8 @@ kms_raise_core(const kp_error *err, kp_dialect dialect)
 		appendStringInfoString(&detail, err->message);
 		if (err->detail[0])
 			appendStringInfo(&detail, " %s", err->detail);
+		if (err->path[0] && strstr(err->detail, err->path) == NULL)
+			appendStringInfo(&detail, " Path: %s.", err->path);
 		kms_raise(ALI_INVALID_PARAMETER, "The specified parameter is not valid.",
 				  detail.data, NULL);
 	}
@@ -99,7 +101,11 @@ kms_raise_core(const kp_error *err, kp_dialect dialect)
 			elog(ERROR, "unexpected policy core status %d", (int) err->status);	/* internal error */
 			pg_unreachable();
 	}
-	kms_raise(ex, err->message, err->detail[0] ? err->detail : NULL, NULL);
+	appendStringInfoString(&detail, err->detail);
+	/* Name the JSON path where the detail does not already. */
+	if (err->path[0] && strstr(err->detail, err->path) == NULL)
+		appendStringInfo(&detail, "%sPath: %s.", detail.len ? " " : "", err->path);
+	kms_raise(ex, err->message, detail.len ? detail.data : NULL, NULL);
 }
 
 void

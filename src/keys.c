@@ -497,6 +497,15 @@ alibaba_default_policy(const char *account)
 					account);
 }
 
+/* The default key policy of a key of either dialect (UTF-8). */
+char *
+kms_default_policy(const KmsKey *key)
+{
+	if (key->dialect == KP_DIALECT_ALIBABA)
+		return alibaba_default_policy(key->account_id);
+	return aws_default_policy(key->partition, key->account_id);
+}
+
 /* ------------------------------------------------------------------------
  * Policy writes
  * ------------------------------------------------------------------------ */
@@ -650,17 +659,14 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 		: psprintf("acs:kms:%s:%s:key/%s", key.region, key.account_id, key.key_id);
 
 	kms_spi_begin(&st);
+	/* CreateKey is an IAM permission (the account root has it). */
+	kms_authorize_create_key(st.caller, dialect, bypass);
 
 	if (policy != NULL)
 		check_new_policy(policy, policy_len, &key, bypass, st.caller);
-	else if (dialect == KP_DIALECT_AWS)
-	{
-		policy = aws_default_policy(key.partition, key.account_id);
-		policy_len = strlen(policy);
-	}
 	else
 	{
-		policy = alibaba_default_policy(key.account_id);
+		policy = kms_default_policy(&key);
 		policy_len = strlen(policy);
 	}
 

@@ -71,6 +71,9 @@ typedef struct KmsKey
 /* Look a key up by id only (for the triggers); NULL when absent. */
 extern KmsKey *kms_lookup_key_by_id(const char *key_id);
 
+/* The default key policy of a key of either dialect (UTF-8, palloc'd). */
+extern char *kms_default_policy(const KmsKey *key);
+
 /* Check PolicyName as GetKeyPolicy/PutKeyPolicy do (NULL means default). */
 extern const char *kms_check_policy_name(const char *name, kp_dialect dialect);
 
@@ -130,7 +133,7 @@ extern int	kms_spi_exec(const char *sql, int nargs, const char *const *args,
 extern void kms_authorize_caller(const KmsKey *key, const char *action,
 								 Oid caller, const char *bypass_flag);
 /* ListKeys and CreateKey are authorized by identity policies. */
-extern void kms_authorize_create_key(Oid caller, bool bypass);
+extern void kms_authorize_create_key(Oid caller, kp_dialect dialect, bool bypass);
 extern void kms_authorize_list_keys(Oid caller);
 /*
  * The policy lockout safety check: unless bypass, the new policy must allow

@@ -412,7 +412,7 @@ key_cmp(const json_frame *f, int a, int b)
 	const json_key *ka = &f->keys[a];
 	const json_key *kb = &f->keys[b];
 	size_t		n = ka->len < kb->len ? ka->len : kb->len;
-	int			c = memcmp(f->keybuf + ka->off, f->keybuf + kb->off, n);
+	int			c = n ? memcmp(f->keybuf + ka->off, f->keybuf + kb->off, n) : 0;
 
 	if (c != 0)
 		return c;

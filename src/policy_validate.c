@@ -959,6 +959,17 @@ is_resource_arn(const char *s)
 	return true;
 }
 
+/* Alibaba resource ARNs in RAM policies: acs:service:region:account:resource. */
+static bool
+is_acs_resource_arn(const char *s)
+{
+	kp_arn		a;
+
+	if (strncmp(s, "acs:", 4) != 0 || !kp_arn_split(s, &a))
+		return false;
+	return a.service[0] != '\0' && a.resource[0] != '\0';
+}
+
 static kp_status
 compile_resources(vctx *c, json_object *stmt, kp_statement *st)
 {
@@ -971,7 +982,7 @@ compile_resources(vctx *c, json_object *stmt, kp_statement *st)
 	size_t		i;
 	kp_status	rc;
 
-	if (IS_KEY_POLICY(c) || IS_ALIBABA(c))
+	if (IS_KEY_POLICY(c))
 	{
 		if (has_notres)
 		{
@@ -1011,9 +1022,16 @@ compile_resources(vctx *c, json_object *stmt, kp_statement *st)
 	{
 		const char *s = str_of(list_item(res, i));
 
-		if (strcmp(s, "*") == 0 || is_resource_arn(s))
+		if (strcmp(s, "*") == 0)
+			continue;
+		/* RAM policies name resources by acs: ARNs, IAM policies by arn: */
+		if (IS_ALIBABA(c) ? is_acs_resource_arn(s) : is_resource_arn(s))
 			continue;
 		list_item_path(path, base, res, i);
+		if (IS_ALIBABA(c))
+			return vfail(c, KP_ERR_MALFORMED, MSG_RESOURCES, path,
+						 "The resource \"%.*s\" at %s is not \"*\" or an ARN acs:<service>:<region>:<account>:<resource>.",
+						 QUOTE_MAX, s, path);
 		return vfail(c, KP_ERR_MALFORMED, MSG_RESOURCES, path,
 					 "The resource \"%.*s\" at %s is not \"*\" or an ARN arn:<partition>:<service>:<region>:<account>:<resource>.",
 					 QUOTE_MAX, s, path);
@@ -1664,14 +1682,16 @@ compile_conditions(vctx *c, json_object *v, kp_statement *st)
 				return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 							 "%s must be an object that maps condition keys to values, not %s.",
 							 path, type_name(block));
-			json_object_object_foreach(block, key, val)
 			{
-				/* counted above; count the entry before filling it */
-				st->n_conditions = ++k;
-				rc = compile_condition(c, optext, op, set_op, if_exists, key,
-									   val, &st->conditions[k - 1]);
-				if (rc != KP_OK)
-					return rc;
+				json_object_object_foreach(block, key, val)
+				{
+					/* counted above; count the entry before filling it */
+					st->n_conditions = ++k;
+					rc = compile_condition(c, optext, op, set_op, if_exists, key,
+										   val, &st->conditions[k - 1]);
+					if (rc != KP_OK)
+						return rc;
+				}
 			}
 		}
 	}
@@ -1792,7 +1812,7 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 	st->allow = strcmp(str_of(v), "Allow") == 0;
 
 	/* Principal */
-	if (IS_KEY_POLICY(c) || IS_ALIBABA(c))
+	if (IS_KEY_POLICY(c))
 	{
 		if (json_object_object_get_ex(obj, "NotPrincipal", &v))
 		{
@@ -2012,7 +2032,7 @@ kp_policy_parse(const char *doc, size_t len, const kp_parse_opts *opts,
 					   "The policy core could not allocate memory.");
 	}
 	pol->dialect = opts->dialect;
-	pol->kind = opts->dialect == KP_DIALECT_ALIBABA ? KP_DOC_KEY_POLICY : opts->kind;
+	pol->kind = opts->kind;
 
 	memset(&c, 0, sizeof(c));
 	c.err = err;

@@ -177,12 +177,15 @@ kms_register_principal_v1(PG_FUNCTION_ARGS)
 	args[1] = p->dialect == KP_DIALECT_ALIBABA ? "alibaba" : "aws";
 	args[2] = p->kind;
 	args[3] = p->account;
+	uint64		n;
+
 	kms_spi_begin(&st);
 	kms_spi_exec("INSERT INTO kms_policy.principals (arn, dialect, kind, account_id) "
 				 "VALUES ($1, $2, $3, $4) ON CONFLICT (arn) DO NOTHING",
 				 4, args, false);
+	n = SPI_processed;
 	kms_spi_end(&st);
-	PG_RETURN_BOOL(SPI_processed > 0);
+	PG_RETURN_BOOL(n > 0);
 }
 
 Datum
