@@ -2019,6 +2019,8 @@ kp_authorize(const kp_policy *key_policy,
 	else if (n_identity > 0 && identity_policies != NULL &&
 			 identity_policies[0] != NULL)
 		dialect = identity_policies[0]->dialect;
+	else if (req->resource_arn != NULL && strncmp(req->resource_arn, "acs:", 4) == 0)
+		dialect = KP_DIALECT_ALIBABA;	/* no policy at all: the key's dialect */
 	else
 		dialect = KP_DIALECT_AWS;
 
