@@ -212,21 +212,27 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
 /*
  * The key's stored policy, compiled.  A key that has no policy row (one an
  * administrator inserted directly) is governed by the default key policy, as
- * every KMS key has a policy.
+ * every KMS key has a policy.  When stored is not NULL it receives the stored
+ * document as it is in the table (NULL when there is none), allocated in the
+ * current memory context.
  */
 static const kp_policy *
-key_policy(const KmsKey *key)
+key_policy(const KmsKey *key, char **stored)
 {
 	const char *args[1] = {key->key_id};
 	char	   *doc;
 
 	kms_spi_exec("SELECT policy FROM kms_policy.key_policies WHERE key_id = $1 AND policy_name = 'default'",
 				 1, args, true);
+	if (stored)
+		*stored = NULL;
 	if (SPI_processed == 0)
 		doc = kms_default_policy(key);
 	else
 	{
 		doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		if (stored)
+			*stored = doc;
 		doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);
 	}
 	return kms_compile_policy(doc, strlen(doc), key->dialect, KP_DOC_KEY_POLICY,
@@ -378,7 +384,7 @@ denial_reason(kp_decision d, const kp_policy *kpol, bool cross_account)
 
 void
 kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
-					 const char *bypass_flag)
+					 const char *bypass_flag, char **stored_policy)
 {
 	KmsCaller  *caller = current_caller(caller_role, key->dialect);
 	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
@@ -396,7 +402,7 @@ kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
 							denial_reason(KP_DECISION_IMPLICIT_DENY, NULL, true), NULL);
 
 	n_ids = identity_policies(caller, key->dialect, ids);
-	kpol = key_policy(key);		/* compiled last: the most recent cache entry */
+	kpol = key_policy(key, stored_policy);	/* compiled last: most recent in the cache */
 	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary);
 	if (d != KP_DECISION_ALLOW)
 		raise_access_denied(caller, action, key->arn, key->dialect,
@@ -471,12 +477,13 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 		resource = psprintf("arn:%s:kms:%s:%s:key/*", partition, kms_region, own_account);
 		d = decide(&delegate_all, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary);
 	}
+	if (d == KP_DECISION_EXPLICIT_DENY)
+		raise_access_denied(caller, action, "*", dialect,
+							"with an explicit deny in an identity-based policy", summary);
 	if (d != KP_DECISION_ALLOW)
 		raise_access_denied(caller, action, "*", dialect,
-							d == KP_DECISION_EXPLICIT_DENY
-							? "with an explicit deny in an identity-based policy"
-							: "because no identity-based policy allows the action",
-							summary);
+							"because no identity-based policy allows the action",
+							psprintf("No identity policy of %s allows %s.", caller->arn, action));
 }
 
 void
@@ -686,7 +693,7 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 	key = kms_resolve_key(key_input);
 	caller = principal_argument(principal, key);
 	n_ids = caller->is_service ? 0 : identity_policies(caller, key->dialect, ids);
-	kpol = key_policy(key);
+	kpol = key_policy(key, NULL);
 
 	ctx = kp_context_new();
 	if (ctx == NULL)

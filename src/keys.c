@@ -696,23 +696,19 @@ kms_get_key_policy_v1(PG_FUNCTION_ARGS)
 	kp_dialect	dialect = kms_input_dialect(key_input);
 	KmsSpiState st;
 	KmsKey	   *key;
-	const char *args[2];
+	char	   *stored;
 	text	   *result;
-	bool		isnull;
-	Datum		d;
+	MemoryContext mcxt = CurrentMemoryContext;
+	MemoryContext oldcxt;
 
 	check_key_id_shape(key_input, dialect);
-	name = (char *) kms_check_policy_name(name, dialect);
+	(void) kms_check_policy_name(name, dialect);
 
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
-	kms_authorize_caller(key, "kms:GetKeyPolicy", st.caller, NULL);
-
-	args[0] = key->key_id;
-	args[1] = name;
-	kms_spi_exec("SELECT policy FROM kms_policy.key_policies WHERE key_id = $1 AND policy_name = $2",
-				 2, args, true);
-	if (SPI_processed == 0)
+	/* Authorization reads the stored document: return that very text. */
+	kms_authorize_caller(key, "kms:GetKeyPolicy", st.caller, NULL, &stored);
+	if (stored == NULL)
 	{
 		if (dialect == KP_DIALECT_ALIBABA)
 			kms_raise(ALI_RESOURCE_NOT_FOUND, "Policy not found.",
@@ -720,8 +716,9 @@ kms_get_key_policy_v1(PG_FUNCTION_ARGS)
 		kms_raise(KMS_NOT_FOUND, "No such policy exists",
 				  psprintf("Key %s has no key policy.", key->arn), NULL);
 	}
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	result = (text *) SPI_datumTransfer(d, false, -1);
+	oldcxt = MemoryContextSwitchTo(mcxt);
+	result = cstring_to_text(stored);
+	MemoryContextSwitchTo(oldcxt);
 	kms_spi_end(&st);
 	PG_RETURN_TEXT_P(result);
 }
@@ -750,14 +747,14 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 		kms_raise_null_argument("bypassPolicyLockoutSafetyCheck", dialect);
 	bypass = PG_GETARG_BOOL(3);
 	/* 2. policy name */
-	name = (char *) kms_check_policy_name(name, dialect);
+	(void) kms_check_policy_name(name, dialect);
 
 	kms_spi_begin(&st);
 	/* 3. key; 4. no key state refuses PutKeyPolicy */
 	key = kms_resolve_key(key_input);
 	/* 5. may the caller change this key's policy? */
 	kms_authorize_caller(key, "kms:PutKeyPolicy", st.caller,
-						 bypass ? "true" : "false");
+						 bypass ? "true" : "false", NULL);
 	/* 6.-8. quota, document, principals, lockout safety check */
 	check_new_policy(policy, policy_len, key, bypass, st.caller);
 	/* 9. store verbatim (the trigger validates once more, from the cache) */
@@ -821,7 +818,7 @@ kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
-	kms_authorize_caller(key, "kms:ListKeyPolicies", st.caller, NULL);
+	kms_authorize_caller(key, "kms:ListKeyPolicies", st.caller, NULL, NULL);
 
 	args[0] = key->key_id;
 	args[1] = marker ? utf8_to_server(marker, marker_len) : NULL;
@@ -868,7 +865,7 @@ kms_describe_key_v1(PG_FUNCTION_ARGS)
 	check_key_id_shape(key_input, dialect);
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
-	kms_authorize_caller(key, "kms:DescribeKey", st.caller, NULL);
+	kms_authorize_caller(key, "kms:DescribeKey", st.caller, NULL, NULL);
 	result = key_metadata_datum(key->key_id);
 	kms_spi_end(&st);
 	PG_RETURN_DATUM(result);
@@ -956,7 +953,7 @@ change_state(FunctionCallInfo fcinfo, const char *action,
 	check_key_id_shape(key_input, dialect);
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
-	kms_authorize_caller(key, action, st.caller, NULL);
+	kms_authorize_caller(key, action, st.caller, NULL, NULL);
 	for (int i = 0; allowed[i]; i++)
 		if (strcmp(key->key_state, allowed[i]) == 0)
 			ok = true;

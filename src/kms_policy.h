@@ -128,10 +128,13 @@ extern int	kms_spi_exec(const char *sql, int nargs, const char *const *args,
  * May the caller perform action on key?  Evaluates the key's policy (and the
  * caller's identity policies) and raises AccessDeniedException when not.
  * bypass_flag, when not NULL, is the kms:BypassPolicyLockoutSafetyCheck
- * value of the request.  Call between kms_spi_begin/end.
+ * value of the request.  stored_policy, when not NULL, receives the key's
+ * stored document (server encoding; NULL when it has none), so that
+ * GetKeyPolicy reads it once.  Call between kms_spi_begin/end.
  */
 extern void kms_authorize_caller(const KmsKey *key, const char *action,
-								 Oid caller, const char *bypass_flag);
+								 Oid caller, const char *bypass_flag,
+								 char **stored_policy);
 /* ListKeys and CreateKey are authorized by identity policies. */
 extern void kms_authorize_create_key(Oid caller, kp_dialect dialect, bool bypass);
 extern void kms_authorize_list_keys(Oid caller);
