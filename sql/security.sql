@@ -60,6 +60,7 @@ SELECT kms_create_key('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Pr
 RESET ROLE;
 DELETE FROM kms_policy.keys WHERE description = 'by Alice';
 
+CREATE SCHEMA regress_kms_evil AUTHORIZATION regress_kms_bob;
 -- Bob logs in (session authorization, not just a role).
 SET SESSION AUTHORIZATION regress_kms_bob;
 SELECT key_state FROM kms_describe_key(:'k');
@@ -96,9 +97,16 @@ SET kms_policy.check_principals = off;
 \echo :LAST_ERROR_SQLSTATE
 -- A search_path and temporary functions of one's own change nothing (the
 -- functions pin theirs).
-SET search_path = pg_temp, public;
-CREATE FUNCTION pg_temp.superuser_arg(oid) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+-- An "=" that is always true, in a schema of Bob's put before pg_catalog,
+-- would make every key lookup match if the API's queries could see it.
+CREATE FUNCTION regress_kms_evil.always_true(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+CREATE OPERATOR regress_kms_evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_kms_evil.always_true);
+CREATE FUNCTION regress_kms_evil.superuser_arg(oid) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+SET search_path = regress_kms_evil, pg_temp, public, pg_catalog;
+SELECT 'a'::text = 'b'::text AS evil_operator_works_here;
 SELECT key_state FROM kms_describe_key(:'k');
+SELECT key_state FROM kms_describe_key('00000000-0000-4000-8000-000000000000');
+\echo :LAST_ERROR_SQLSTATE
 SELECT kms_get_key_policy(:'k');
 \echo :LAST_ERROR_SQLSTATE
 RESET search_path;
@@ -152,5 +160,6 @@ SELECT kms_unmap_role('regress_kms_bob');
 DELETE FROM kms_policy.keys;
 DELETE FROM kms_policy.identity_policies;
 SELECT kms_deregister_principal(arn) FROM kms_policy.principals ORDER BY arn;
+DROP SCHEMA regress_kms_evil CASCADE;
 DROP OWNED BY regress_kms_alice, regress_kms_bob, regress_kms_nobody, regress_kms_admin;
 DROP ROLE regress_kms_alice, regress_kms_bob, regress_kms_nobody, regress_kms_admin;

@@ -1193,6 +1193,9 @@ test_alibaba(void **state)
 	assert_int_equal(authorize(kp, ram_deny, ALI_ALICE, "kms:GetKeyPolicy"), KP_DECISION_EXPLICIT_DENY);
 	/* the account itself holds every permission */
 	assert_int_equal(authorize(kp, NULL, ALI_ROOT, "kms:PutKeyPolicy"), KP_DECISION_ALLOW);
+	/* ... also with no policy at all: the dialect comes from the acs: key ARN */
+	assert_int_equal(authorize(NULL, NULL, ALI_ROOT, "kms:CreateKey"), KP_DECISION_ALLOW);
+	assert_int_equal(authorize(NULL, NULL, ALI_ALICE, "kms:CreateKey"), KP_DECISION_IMPLICIT_DENY);
 	/* another account: both */
 	assert_int_equal(authorize(kp, NULL, ALI_DAVE, "kms:Decrypt"), KP_DECISION_IMPLICIT_DENY);
 	assert_int_equal(authorize(kp, ram_all, ALI_DAVE, "kms:Decrypt"), KP_DECISION_ALLOW);
