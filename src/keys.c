@@ -218,6 +218,41 @@ kms_spi_end(KmsSpiState *st)
 	SPI_finish();
 }
 
+/*
+ * Saved plans of the API's statements, keyed by the address of their SQL
+ * text (always a string literal): each statement is parsed and planned once
+ * per backend.  The plan cache revalidates them after DDL.
+ */
+#define KMS_MAX_PLANS 48
+
+typedef struct KmsPlan
+{
+	const char *sql;
+	SPIPlanPtr	plan;
+} KmsPlan;
+
+static KmsPlan kms_plans[KMS_MAX_PLANS];
+
+static SPIPlanPtr
+saved_plan(const char *sql, int nargs, Oid *types)
+{
+	SPIPlanPtr	plan;
+	int			i;
+
+	for (i = 0; i < KMS_MAX_PLANS && kms_plans[i].sql != NULL; i++)
+		if (kms_plans[i].sql == sql)
+			return kms_plans[i].plan;
+	plan = SPI_prepare(sql, nargs, types);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));	/* internal error */
+	if (i < KMS_MAX_PLANS && SPI_keepplan(plan) == 0)
+	{
+		kms_plans[i].sql = sql;
+		kms_plans[i].plan = plan;
+	}
+	return plan;
+}
+
 /* Run a parameterised statement; all parameters are text. */
 int
 kms_spi_exec(const char *sql, int nargs, const char *const *args, bool read_only)
@@ -234,9 +269,9 @@ kms_spi_exec(const char *sql, int nargs, const char *const *args, bool read_only
 		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
 		nulls[i] = args[i] ? ' ' : 'n';
 	}
-	rc = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0);
+	rc = SPI_execute_plan(saved_plan(sql, nargs, types), values, nulls, read_only, 0);
 	if (rc < 0)
-		elog(ERROR, "SPI_execute_with_args failed: %s", SPI_result_code_string(rc));	/* internal error */
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));	/* internal error */
 	return rc;
 }
 
