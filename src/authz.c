@@ -105,6 +105,8 @@ current_caller(Oid role, kp_dialect dialect)
  * Request context
  * ------------------------------------------------------------------------ */
 
+static void context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect);
+
 static void
 ctx_add(kp_context *ctx, const char *key, const char *value)
 {
@@ -326,24 +328,27 @@ raise_access_denied(const KmsCaller *caller, const char *action,
 }
 
 /*
- * Evaluate with a fresh request context.  All core objects are freed before
- * this returns; the decision is returned, the trace summary copied.
+ * Evaluate a request: the context is built from user_context (kms_authorize's
+ * argument, may be NULL) and the keys the request defines.  Every core object
+ * is freed before this returns or raises.  trace, when not NULL, must be
+ * kp_trace_init'ed and is the caller's to free.
  */
 static kp_decision
-decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
-	   const KmsCaller *caller, const char *action, const KmsKey *key,
-	   const char *resource, const char *bypass_flag, char **summary)
+evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
+		 const KmsCaller *caller, const char *action, const KmsKey *key,
+		 const char *resource, const char *bypass_flag, Jsonb *user_context,
+		 kp_dialect dialect, kp_trace *trace)
 {
 	kp_context *ctx = kp_context_new();
 	kp_request	req;
-	kp_trace	trace;
 	kp_decision d;
 
 	if (ctx == NULL)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	/* add_request_keys may throw: keep ctx reachable for cleanup */
 	PG_TRY();
 	{
+		if (user_context)
+			context_argument(user_context, ctx, dialect);
 		add_request_keys(ctx, caller, key, bypass_flag);
 	}
 	PG_CATCH();
@@ -360,13 +365,25 @@ decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 	req.action = action;
 	req.resource_arn = resource;
 	req.context = ctx;
-	kp_trace_init(&trace);
-	d = kp_authorize(kpol, (const kp_policy *const *) ids, n_ids, &req,
-					 summary ? &trace : NULL);
-	if (summary)
-		*summary = trace.summary ? pstrdup(trace.summary) : NULL;
-	kp_trace_free(&trace);
+	d = kp_authorize(kpol, (const kp_policy *const *) ids, n_ids, &req, trace);
 	kp_context_free(ctx);
+	return d;
+}
+
+/* evaluate() for the API, keeping only the trace's one-sentence summary. */
+static kp_decision
+decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
+	   const KmsCaller *caller, const char *action, const KmsKey *key,
+	   const char *resource, const char *bypass_flag, char **summary)
+{
+	kp_trace	trace;
+	kp_decision d;
+
+	kp_trace_init(&trace);
+	d = evaluate(kpol, ids, n_ids, caller, action, key, resource, bypass_flag,
+				 NULL, key ? key->dialect : KP_DIALECT_AWS, &trace);
+	*summary = trace.summary ? pstrdup(trace.summary) : NULL;
+	kp_trace_free(&trace);
 	return d;
 }
 
@@ -650,7 +667,7 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 	}
 	if (bad)
 	{
-		kp_context_free(ctx);
+		/* the caller (evaluate) frees ctx on the way out */
 		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
 				  "invalid request context", bad,
 				  "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.");
@@ -680,8 +697,6 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
 	const kp_policy *kpol;
 	int			n_ids;
-	kp_context *ctx;
-	kp_request	req;
 
 	if (key_input == NULL)
 		kms_raise_null_argument("keyId", dialect);
@@ -694,34 +709,10 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 	caller = principal_argument(principal, key);
 	n_ids = caller->is_service ? 0 : identity_policies(caller, key->dialect, ids);
 	kpol = key_policy(key, NULL);
-
-	ctx = kp_context_new();
-	if (ctx == NULL)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	if (!PG_ARGISNULL(3))
-		context_argument(PG_GETARG_JSONB_P(3), ctx, key->dialect);
-	PG_TRY();
-	{
-		add_request_keys(ctx, caller, key, NULL);
-	}
-	PG_CATCH();
-	{
-		kp_context_free(ctx);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	memset(&req, 0, sizeof(req));
-	req.principal_arn = caller->arn;
-	req.principal_account = caller->account;
-	req.principal_is_service = caller->is_service;
-	req.action = action;
-	req.resource_arn = key->arn;
-	req.context = ctx;
 	kp_trace_init(&res->trace);
-	res->decision = kp_authorize(kpol, (const kp_policy *const *) ids, n_ids, &req,
-								 want_trace ? &res->trace : NULL);
-	kp_context_free(ctx);
+	res->decision = evaluate(kpol, ids, n_ids, caller, action, key, key->arn, NULL,
+							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3),
+							 key->dialect, want_trace ? &res->trace : NULL);
 	kms_spi_end(&st);
 }
 

@@ -264,37 +264,6 @@ keys_naming(const char *arn)
 	return out.data;
 }
 
-static char *
-trigger_column(TriggerData *td, HeapTuple tuple, const char *name)
-{
-	int			attnum = SPI_fnumber(td->tg_relation->rd_att, name);
-	char	   *v;
-
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("relation \"%s\" has no column \"%s\"",
-						RelationGetRelationName(td->tg_relation), name)));
-	v = SPI_getvalue(tuple, td->tg_relation->rd_att, attnum);
-	return v ? pg_server_to_any(v, strlen(v), PG_UTF8) : NULL;
-}
-
-static TriggerData *
-check_trigger(FunctionCallInfo fcinfo, const char *fname)
-{
-	TriggerData *td = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager", fname)));
-	if (!TRIGGER_FIRED_BEFORE(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired BEFORE ROW", fname)));
-	return td;
-}
-
 /*
  * kms_policy.principals: rows hold normalised principals; a principal that
  * a stored key policy names cannot be deleted or renamed.
@@ -302,7 +271,7 @@ check_trigger(FunctionCallInfo fcinfo, const char *fname)
 Datum
 kms_principals_validate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = check_trigger(fcinfo, "kms_principals_validate");
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_principals_validate");
 	HeapTuple	newtup = NULL;
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
@@ -312,10 +281,10 @@ kms_principals_validate_v1(PG_FUNCTION_ARGS)
 
 	if (newtup)
 	{
-		char	   *arn = trigger_column(td, newtup, "arn");
-		char	   *dialect = trigger_column(td, newtup, "dialect");
-		char	   *kind = trigger_column(td, newtup, "kind");
-		char	   *account = trigger_column(td, newtup, "account_id");
+		char	   *arn = kms_trigger_column(td, newtup, "arn", NULL);
+		char	   *dialect = kms_trigger_column(td, newtup, "dialect", NULL);
+		char	   *kind = kms_trigger_column(td, newtup, "kind", NULL);
+		char	   *account = kms_trigger_column(td, newtup, "account_id", NULL);
 		KmsPrincipal *p;
 
 		if (!arn || !dialect || !kind || !account)
@@ -333,8 +302,8 @@ kms_principals_validate_v1(PG_FUNCTION_ARGS)
 
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
-		char	   *old_arn = trigger_column(td, td->tg_trigtuple, "arn");
-		char	   *new_arn = newtup ? trigger_column(td, newtup, "arn") : NULL;
+		char	   *old_arn = kms_trigger_column(td, td->tg_trigtuple, "arn", NULL);
+		char	   *new_arn = newtup ? kms_trigger_column(td, newtup, "arn", NULL) : NULL;
 
 		if (old_arn && (new_arn == NULL || strcmp(old_arn, new_arn) != 0))
 		{
@@ -424,9 +393,9 @@ kms_unmap_role_v1(PG_FUNCTION_ARGS)
 Datum
 kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = check_trigger(fcinfo, "kms_role_principals_validate");
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_role_principals_validate");
 	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	char	   *principal = trigger_column(td, tuple, "principal");
+	char	   *principal = kms_trigger_column(td, tuple, "principal", NULL);
 	KmsPrincipal *p;
 
 	if (principal == NULL)
@@ -543,11 +512,11 @@ kms_delete_identity_policy_v1(PG_FUNCTION_ARGS)
 Datum
 kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = check_trigger(fcinfo, "kms_identity_policies_validate");
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_identity_policies_validate");
 	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
-	char	   *principal = trigger_column(td, tuple, "principal");
-	char	   *name = trigger_column(td, tuple, "policy_name");
-	char	   *doc = trigger_column(td, tuple, "policy");
+	char	   *principal = kms_trigger_column(td, tuple, "principal", NULL);
+	char	   *name = kms_trigger_column(td, tuple, "policy_name", NULL);
+	char	   *doc = kms_trigger_column(td, tuple, "policy", NULL);
 
 	if (principal && name && doc)
 		check_identity_policy(principal, name, doc, strlen(doc));

@@ -22,9 +22,12 @@
 PG_FUNCTION_INFO_V1(kms_keys_validate_v1);
 PG_FUNCTION_INFO_V1(kms_key_policies_validate_v1);
 
-/* Check how the trigger was called; return the row to validate. */
-static HeapTuple
-trigger_row(FunctionCallInfo fcinfo, const char *fname)
+/*
+ * Check how a trigger function was called: by the trigger manager, BEFORE,
+ * FOR EACH ROW (the event is the caller's to check).
+ */
+TriggerData *
+kms_trigger_check(FunctionCallInfo fcinfo, const char *fname)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
@@ -37,6 +40,15 @@ trigger_row(FunctionCallInfo fcinfo, const char *fname)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired BEFORE ROW", fname)));
+	return trigdata;
+}
+
+/* The row to validate of a BEFORE INSERT OR UPDATE trigger. */
+static HeapTuple
+trigger_row(FunctionCallInfo fcinfo, const char *fname)
+{
+	TriggerData *trigdata = kms_trigger_check(fcinfo, fname);
+
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		return trigdata->tg_trigtuple;
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
@@ -47,9 +59,9 @@ trigger_row(FunctionCallInfo fcinfo, const char *fname)
 	return NULL;				/* keep compiler quiet */
 }
 
-/* A column of the row by name, as UTF-8 (NULL when SQL NULL). */
-static char *
-column_utf8(TriggerData *trigdata, HeapTuple tuple, const char *name, size_t *len)
+/* A column of the row, found by name, as UTF-8 (NULL when SQL NULL). */
+char *
+kms_trigger_column(TriggerData *trigdata, HeapTuple tuple, const char *name, size_t *len)
 {
 	TupleDesc	tupdesc = trigdata->tg_relation->rd_att;
 	int			attnum = SPI_fnumber(tupdesc, name);
@@ -77,7 +89,7 @@ column_utf8(TriggerData *trigdata, HeapTuple tuple, const char *name, size_t *le
 static bool
 column_bool(TriggerData *trigdata, HeapTuple tuple, const char *name)
 {
-	char	   *v = column_utf8(trigdata, tuple, name, NULL);
+	char	   *v = kms_trigger_column(trigdata, tuple, name, NULL);
 
 	return v != NULL && strcmp(v, "t") == 0;
 }
@@ -98,11 +110,11 @@ kms_keys_validate_v1(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	HeapTuple	tuple = trigger_row(fcinfo, "kms_keys_validate");
-	char	   *key_id = column_utf8(trigdata, tuple, "key_id", NULL);
-	char	   *dialect = column_utf8(trigdata, tuple, "dialect", NULL);
-	char	   *partition = column_utf8(trigdata, tuple, "partition", NULL);
-	char	   *region = column_utf8(trigdata, tuple, "region", NULL);
-	char	   *account = column_utf8(trigdata, tuple, "account_id", NULL);
+	char	   *key_id = kms_trigger_column(trigdata, tuple, "key_id", NULL);
+	char	   *dialect = kms_trigger_column(trigdata, tuple, "dialect", NULL);
+	char	   *partition = kms_trigger_column(trigdata, tuple, "partition", NULL);
+	char	   *region = kms_trigger_column(trigdata, tuple, "region", NULL);
+	char	   *account = kms_trigger_column(trigdata, tuple, "account_id", NULL);
 	bool		multi_region = column_bool(trigdata, tuple, "multi_region");
 
 	/* NOT NULL and CHECK constraints report NULLs and bad dialects. */
@@ -146,8 +158,8 @@ kms_keys_validate_v1(PG_FUNCTION_ARGS)
 
 		for (int i = 0; fixed[i]; i++)
 		{
-			char	   *a = column_utf8(trigdata, old, fixed[i], NULL);
-			char	   *b = column_utf8(trigdata, tuple, fixed[i], NULL);
+			char	   *a = kms_trigger_column(trigdata, old, fixed[i], NULL);
+			char	   *b = kms_trigger_column(trigdata, tuple, fixed[i], NULL);
 
 			if (a && b && strcmp(a, b) != 0)
 				kms_raise(KMS_UNSUPPORTED_OPERATION,
@@ -169,10 +181,10 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	HeapTuple	tuple = trigger_row(fcinfo, "kms_key_policies_validate");
-	char	   *key_id = column_utf8(trigdata, tuple, "key_id", NULL);
-	char	   *name = column_utf8(trigdata, tuple, "policy_name", NULL);
+	char	   *key_id = kms_trigger_column(trigdata, tuple, "key_id", NULL);
+	char	   *name = kms_trigger_column(trigdata, tuple, "policy_name", NULL);
 	size_t		len;
-	char	   *policy = column_utf8(trigdata, tuple, "policy", &len);
+	char	   *policy = kms_trigger_column(trigdata, tuple, "policy", &len);
 	KmsKey	   *key;
 	const kp_policy *compiled;
 
