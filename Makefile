@@ -14,7 +14,6 @@ GLUE_SRCS = src/kms_policy.c src/errors.c src/keys.c src/triggers.c \
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 KMS_HEADERS = $(wildcard src/*.h)
-$(OBJS): $(KMS_HEADERS)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
@@ -32,6 +31,9 @@ EXTRA_CLEAN = test/unit/*_test test/fuzz/fuzz_policy bench/eval_bench
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Rebuild objects when a header changes (after PGXS, so "all" stays the default goal).
+$(OBJS): $(KMS_HEADERS)
 
 # ---------------------------------------------------------------------------
 # Core unit tests (cmocka), built without PostgreSQL and run under

@@ -162,6 +162,34 @@ SELECT kms_authorize('key-hzz630494463ejqjx0000', 'acs:ram::1903253031260000:use
 SELECT kms_put_identity_policy('acs:ram::1192853035118460:user/dave', 'bad', '{"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:Encrypt"],"Resource":["arn:aws:kms:*:*:key/*"]}]}');
 \echo :LAST_ERROR_SQLSTATE
 
+-- Enforcement takes aws:SourceIp from the client's address (when the session
+-- has one; a Unix-socket session has none): a Deny for exactly that address
+-- refuses the caller's own GetKeyPolicy if and only if there is an address.
+-- kms_authorize, which answers for any principal, does not use it.
+CREATE FUNCTION pg_temp.source_ip_enforced() RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    ip text := pg_catalog.host(pg_catalog.inet_client_addr());
+    denied boolean := false;
+BEGIN
+    UPDATE kms_policy.key_policies SET policy = pg_temp.with_root(
+        '{"Effect":"Deny","Principal":"*","Action":"kms:GetKeyPolicy","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"'
+        || coalesce(ip, '192.0.2.1') || '"}}}')
+     WHERE key_id = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    BEGIN
+        PERFORM kms_get_key_policy('1234abcd-12ab-34cd-56ef-1234567890ab');
+    EXCEPTION WHEN SQLSTATE 'KM008' THEN
+        denied := true;
+    END;
+    RETURN denied = (ip IS NOT NULL)
+       AND kms_authorize('1234abcd-12ab-34cd-56ef-1234567890ab',
+                         'arn:aws:iam::111122223333:root', 'kms:GetKeyPolicy') = 'Allow';
+END $$;
+SELECT pg_temp.source_ip_enforced();
+-- A principal of another partition does not exist for an aws key.
+SELECT kms_register_principal('arn:aws-cn:iam::111122223333:user/Alice');
+SELECT kms_put_key_policy(:'k', pg_temp.with_root('{"Effect":"Allow","Principal":{"AWS":"arn:aws-cn:iam::111122223333:user/Alice"},"Action":"kms:Decrypt","Resource":"*"}'));
+\echo :LAST_ERROR_SQLSTATE
+
 DELETE FROM kms_policy.identity_policies;
 DELETE FROM kms_policy.keys;
 SELECT kms_deregister_principal(arn) FROM kms_policy.principals ORDER BY arn;

@@ -146,12 +146,14 @@ read_session(void)
 
 /*
  * Fill in the keys the request itself defines, where the caller's context
- * does not give them: the caller, time, transport, and the key's properties.
- * kp_context is malloc'd: free it before raising an error.
+ * does not give them: the caller, time, the key's properties, and, when the
+ * request comes from this session (from_session: an API call, not a
+ * kms_authorize question about some principal), its transport and client
+ * address.  kp_context is malloc'd: the caller frees it if this raises.
  */
 static void
 add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
-				 const char *bypass_flag)
+				 const char *bypass_flag, bool from_session)
 {
 	TimestampTz now = GetCurrentStatementStartTimestamp();
 	pg_time_t	epoch = timestamptz_to_time_t(now);
@@ -162,9 +164,10 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
 	const char *ip;
 	bool		secure;
 
-	read_session();
-	ip = session_ip;
-	secure = session_ssl;
+	if (from_session)
+		read_session();
+	ip = from_session ? session_ip : NULL;
+	secure = from_session && session_ssl;
 	if (timestamp2tm(now, NULL, &tm, &fsec, NULL, NULL) == 0)
 		snprintf(iso, sizeof(iso), "%04d-%02d-%02dT%02d:%02d:%02dZ",
 				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -179,7 +182,8 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 		ctx_add(ctx, "aws:CurrentTime", iso);
 		ctx_add(ctx, "aws:EpochTime", epoch_s);
-		ctx_add(ctx, "aws:SecureTransport", secure ? "true" : "false");
+		if (from_session)
+			ctx_add(ctx, "aws:SecureTransport", secure ? "true" : "false");
 		ctx_add(ctx, "aws:RequestedRegion", kms_region);
 		ctx_add(ctx, "aws:ViaAWSService", "false");
 		if (ip)
@@ -201,7 +205,8 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
 	else
 	{
 		ctx_add(ctx, "acs:CurrentTime", iso);
-		ctx_add(ctx, "acs:SecureTransport", secure ? "true" : "false");
+		if (from_session)
+			ctx_add(ctx, "acs:SecureTransport", secure ? "true" : "false");
 		if (ip)
 			ctx_add(ctx, "acs:SourceIp", ip);
 	}
@@ -329,7 +334,8 @@ raise_access_denied(const KmsCaller *caller, const char *action,
 
 /*
  * Evaluate a request: the context is built from user_context (kms_authorize's
- * argument, may be NULL) and the keys the request defines.  Every core object
+ * argument, may be NULL) and the keys the request defines (with the session's
+ * transport and address when from_session).  Every core object
  * is freed before this returns or raises.  trace, when not NULL, must be
  * kp_trace_init'ed and is the caller's to free.
  */
@@ -337,7 +343,7 @@ static kp_decision
 evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 		 const KmsCaller *caller, const char *action, const KmsKey *key,
 		 const char *resource, const char *bypass_flag, Jsonb *user_context,
-		 kp_dialect dialect, kp_trace *trace)
+		 bool from_session, kp_dialect dialect, kp_trace *trace)
 {
 	kp_context *ctx = kp_context_new();
 	kp_request	req;
@@ -349,7 +355,7 @@ evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 	{
 		if (user_context)
 			context_argument(user_context, ctx, dialect);
-		add_request_keys(ctx, caller, key, bypass_flag);
+		add_request_keys(ctx, caller, key, bypass_flag, from_session);
 	}
 	PG_CATCH();
 	{
@@ -381,7 +387,7 @@ decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 
 	kp_trace_init(&trace);
 	d = evaluate(kpol, ids, n_ids, caller, action, key, resource, bypass_flag,
-				 NULL, key ? key->dialect : KP_DIALECT_AWS, &trace);
+				 NULL, true, key ? key->dialect : KP_DIALECT_AWS, &trace);
 	*summary = trace.summary ? pstrdup(trace.summary) : NULL;
 	kp_trace_free(&trace);
 	return d;
@@ -712,7 +718,7 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 	kp_trace_init(&res->trace);
 	res->decision = evaluate(kpol, ids, n_ids, caller, action, key, key->arn, NULL,
 							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3),
-							 key->dialect, want_trace ? &res->trace : NULL);
+							 false, key->dialect, want_trace ? &res->trace : NULL);
 	kms_spi_end(&st);
 }
 

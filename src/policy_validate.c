@@ -807,10 +807,11 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 				}
 				else
 				{
-					/* RAM */
-					if (strcmp(s, "*") == 0)
-						rc = set_principal(c, p, KP_PRIN_ANY, s, s, path);
-					else if (strncmp(s, "acs:", 4) == 0)
+					/*
+					 * RAM: an account (acs:ram::<id>:* or :root), or a RAM
+					 * user or role of one.  Alibaba lists no "everyone".
+					 */
+					if (strncmp(s, "acs:", 4) == 0)
 					{
 						rc = check_ram_principal_arn(c, s, path);
 						if (rc == KP_OK)
@@ -818,7 +819,7 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 					}
 					else
 						rc = vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
-								   "The RAM principal \"%.*s\" at %s is not \"*\" or an acs:ram ARN.",
+								   "The RAM principal \"%.*s\" at %s is not an acs:ram ARN (acs:ram::<account>:*, :root, :user/<name> or :role/<name>).",
 								   QUOTE_MAX, s, path);
 				}
 				if (rc != KP_OK)
@@ -1409,11 +1410,13 @@ collect_forbidden_keys(json_object *root, char *buf, size_t bufsize)
 			!json_object_object_get_ex(stmt, "Condition", &cond) ||
 			!json_object_is_type(cond, json_type_object))
 			continue;
+		{
 		json_object_object_foreach(cond, opname, block)
 		{
 			(void) opname;
 			if (!json_object_is_type(block, json_type_object))
 				continue;
+			{
 			json_object_object_foreach(block, key, val)
 			{
 				size_t		klen = strlen(key);
@@ -1443,6 +1446,8 @@ collect_forbidden_keys(json_object *root, char *buf, size_t bufsize)
 				memcpy(buf + used, key, klen + 1);
 				used += klen;
 			}
+			}
+		}
 		}
 	}
 }

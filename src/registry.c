@@ -116,8 +116,9 @@ principal_known(const char *arn, kp_principal_kind kind, const KmsKey *key)
 		if (strcmp(a.resource, "*") == 0)
 			lookup = psprintf("acs:ram::%s:root", a.account);
 	}
-	else if (strcmp(a.resource, "root") == 0 && strcmp(a.account, key->account_id) == 0 &&
-			 strcmp(a.partition, key->partition) == 0)
+	else if (strcmp(a.partition, key->partition) != 0)
+		return false;			/* no principal of another partition exists here */
+	else if (strcmp(a.resource, "root") == 0 && strcmp(a.account, key->account_id) == 0)
 		return true;
 
 	args[0] = lookup;
@@ -141,12 +142,21 @@ kms_check_policy_principals(const kp_policy *policy, const KmsKey *key)
 		{
 			const kp_principal *p = &s->principals[j];
 
+			kp_arn		a;
+
 			if (p->kind != KP_PRIN_AWS && p->kind != KP_PRIN_RAM)
 				continue;
 			if (!principal_known(p->arn, p->kind, key))
 			{
-				char	   *detail = psprintf("%s: principal %s does not exist (it is not in the principal registry).",
-											  p->path, p->arn);
+				char	   *detail;
+
+				if (p->kind == KP_PRIN_AWS && kp_arn_split(p->arn, &a) &&
+					strcmp(a.partition, key->partition) != 0)
+					detail = psprintf("%s: principal %s is of partition %s; the key is of partition %s.",
+									  p->path, p->arn, a.partition, key->partition);
+				else
+					detail = psprintf("%s: principal %s does not exist (it is not in the principal registry).",
+									  p->path, p->arn);
 
 				if (key->dialect == KP_DIALECT_ALIBABA)
 					kms_raise(ALI_INVALID_PARAMETER, "The specified parameter is not valid.",
@@ -172,12 +182,12 @@ kms_register_principal_v1(PG_FUNCTION_ARGS)
 	KmsPrincipal *p = parse_principal(kms_arg_utf8(fcinfo, 0, NULL), "arn");
 	KmsSpiState st;
 	const char *args[4];
+	uint64		n;
 
 	args[0] = p->arn;
 	args[1] = p->dialect == KP_DIALECT_ALIBABA ? "alibaba" : "aws";
 	args[2] = p->kind;
 	args[3] = p->account;
-	uint64		n;
 
 	kms_spi_begin(&st);
 	kms_spi_exec("INSERT INTO kms_policy.principals (arn, dialect, kind, account_id) "

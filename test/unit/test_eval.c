@@ -1168,6 +1168,13 @@ ali(const char *doc_sq)
 	return parse_as(KP_DIALECT_ALIBABA, KP_DOC_KEY_POLICY, doc_sq);
 }
 
+/* An Alibaba RAM (identity) policy: no Principal. */
+static kp_policy *
+ali_ram(const char *doc_sq)
+{
+	return parse_as(KP_DIALECT_ALIBABA, KP_DOC_IDENTITY_POLICY, doc_sq);
+}
+
 static void
 test_alibaba(void **state)
 {
@@ -1177,11 +1184,11 @@ test_alibaba(void **state)
 						 "{'Effect':'Allow','Principal':{'RAM':['acs:ram::1234567890123456:user/alice']},"
 						 "'Action':['kms:GetKeyPolicy'],'Resource':['*']}]}");
 	/* RAM policies (their principal is ignored) */
-	kp_policy  *ram_all = ali(
-							  "{'Version':'1','Statement':[{'Effect':'Allow','Principal':{'RAM':['*']},"
+	kp_policy  *ram_all = ali_ram(
+							  "{'Version':'1','Statement':[{'Effect':'Allow',"
 							  "'Action':['kms:*'],'Resource':['*']}]}");
-	kp_policy  *ram_deny = ali(
-							   "{'Version':'1','Statement':[{'Effect':'Deny','Principal':{'RAM':['*']},"
+	kp_policy  *ram_deny = ali_ram(
+							   "{'Version':'1','Statement':[{'Effect':'Deny',"
 							   "'Action':['kms:GetKeyPolicy'],'Resource':['*']}]}");
 	const char *bob = "acs:ram::1234567890123456:user/bob";
 
@@ -1217,8 +1224,8 @@ test_alibaba_principals(void **state)
 						 "'Condition':{'IpAddress':{'acs:SourceIp':'10.0.0.0/8'}}},"
 						 "{'Effect':'Deny','Principal':{'RAM':['acs:ram::1234567890123456:*']},"
 						 "'Action':['kms:Delete*'],'Resource':['*']}]}");
-	kp_policy  *ram_all = ali(
-							  "{'Version':'1','Statement':[{'Effect':'Allow','Principal':{'RAM':['*']},"
+	kp_policy  *ram_all = ali_ram(
+							  "{'Version':'1','Statement':[{'Effect':'Allow',"
 							  "'Action':['kms:*'],'Resource':['*']}]}");
 	const kp_policy *ids[1] = {ram_all};
 	kp_context *ctx = ctx_of("acs:SourceIp", "10.1.2.3", NULL);
@@ -1445,8 +1452,8 @@ test_trace_alibaba_summary(void **state)
 	kp_policy  *kp = ali(
 						 "{'Version':'1','Statement':[{'Sid':'ali','Effect':'Allow','Principal':{'RAM':["
 						 "'acs:ram::1234567890123456:user/alice']},'Action':['kms:Encrypt'],'Resource':['*']}]}");
-	kp_policy  *ram = ali(
-						  "{'Version':'1','Statement':[{'Effect':'Allow','Principal':{'RAM':['*']},"
+	kp_policy  *ram = ali_ram(
+						  "{'Version':'1','Statement':[{'Effect':'Allow',"
 						  "'Action':['kms:Get*'],'Resource':['*']}]}");
 	const kp_policy *ids[1] = {ram};
 	kp_request	r = request("acs:ram::1234567890123456:user/bob", "kms:GetKeyPolicy", NULL);

@@ -1442,21 +1442,26 @@ test_alibaba_principals(void **state)
 {
 	kp_policy  *p;
 
-	p = accept_opts(&alibaba_key, ADOC("{\"RAM\":[\"*\",\"acs:ram::1234567890123456:root\","
+	p = accept_opts(&alibaba_key, ADOC("{\"RAM\":[\"acs:ram::1234567890123456:root\","
 									   "\"acs:ram::1234567890123456:user/for_test_policy\","
 									   "\"acs:ram::1:role/my-role.x\",\"acs:ram::12345678901234567890:*\"]}",
 									   "\"kms:*\"", ""));
-	assert_int_equal(p->statements[0].n_principals, 5);
-	assert_int_equal(p->statements[0].principals[0].kind, KP_PRIN_ANY);
+	assert_int_equal(p->statements[0].n_principals, 4);
+	assert_int_equal(p->statements[0].principals[0].kind, KP_PRIN_RAM);
 	assert_string_equal(p->statements[0].principals[0].path, "Statement[0].Principal.RAM[0]");
-	assert_int_equal(p->statements[0].principals[2].kind, KP_PRIN_RAM);
-	assert_string_equal(p->statements[0].principals[2].value,
+	assert_int_equal(p->statements[0].principals[1].kind, KP_PRIN_RAM);
+	assert_string_equal(p->statements[0].principals[1].value,
 						"acs:ram::1234567890123456:user/for_test_policy");
 	kp_policy_free(p);
 
+	/* Alibaba has no "everyone" principal */
+	ali_bad_principal(ADOC("{\"RAM\":\"*\"}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
+	ali_bad_principal(ADOC("{\"RAM\":[\"acs:ram::1234567890123456:root\",\"*\"]}", "\"kms:*\"", ""),
+					  "Statement[0].Principal.RAM[1]");
+
 	ali_bad_principal(ADOC("\"*\"", "\"kms:*\"", ""), "Statement[0].Principal");
 	ali_bad_principal(ADOC("{\"AWS\":\"*\"}", "\"kms:*\"", ""), "Statement[0].Principal.AWS");
-	ali_bad_principal(ADOC("{\"RAM\":\"*\",\"Service\":\"x\"}", "\"kms:*\"", ""),
+	ali_bad_principal(ADOC("{\"RAM\":\"acs:ram::123:root\",\"Service\":\"x\"}", "\"kms:*\"", ""),
 					  "Statement[0].Principal.Service");
 	ali_bad_principal(ADOC("{\"RAM\":[]}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
 	ali_bad_principal(ADOC("{\"RAM\":\"bob\"}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
@@ -1465,7 +1470,7 @@ test_alibaba_principals(void **state)
 	ali_bad_arn(ADOC("{\"RAM\":\"acs:ram::12ab:root\"}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
 	ali_bad_arn(ADOC("{\"RAM\":\"acs:ram::123456789012345678901:root\"}", "\"kms:*\"", ""),
 				"Statement[0].Principal.RAM");
-	ali_bad_arn(ADOC("{\"RAM\":[\"*\",\"acs:ecs::123:root\"]}", "\"kms:*\"", ""),
+	ali_bad_arn(ADOC("{\"RAM\":[\"acs:ram::123:root\",\"acs:ecs::123:root\"]}", "\"kms:*\"", ""),
 				"Statement[0].Principal.RAM[1]");
 	ali_bad_arn(ADOC("{\"RAM\":\"acs:ram::123:group/x\"}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
 	ali_bad_arn(ADOC("{\"RAM\":\"acs:ram::123:user/\"}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
