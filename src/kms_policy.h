@@ -79,6 +79,7 @@ extern const char *kms_check_policy_name(const char *name, kp_dialect dialect);
 
 /* ---- triggers (triggers.c) ---- */
 struct TriggerData;
+struct HeapTupleData;
 
 /* Called by the trigger manager, BEFORE, FOR EACH ROW?  Else 39P01. */
 extern struct TriggerData *kms_trigger_check(FunctionCallInfo fcinfo, const char *fname);
