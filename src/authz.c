@@ -303,7 +303,10 @@ identity_policies(const KmsCaller *caller, kp_dialect dialect,
 		kp_arn		oa;
 		const char *partition = "aws";
 
-		if (kp_arn_split(owners[i], &oa) && oa.partition[0])
+		/* owners are normalised ARNs (the table's trigger checks them) */
+		if (!kp_arn_split(owners[i], &oa))
+			elog(ERROR, "identity policy owner %s is not an ARN", owners[i]);	/* internal error */
+		if (oa.partition[0])
 			partition = pstrdup(oa.partition);
 		out[i] = kms_compile_policy(docs[i], strlen(docs[i]), dialect,
 									KP_DOC_IDENTITY_POLICY, partition,

@@ -42,6 +42,12 @@ typedef struct kp_cond_key_def
 extern const char *const kp_kms_action_names[];
 extern const size_t kp_kms_action_count;
 
+/* The "aws:" and "kms:" condition keys, and the templated ones (by prefix). */
+extern const kp_cond_key_def kp_plain_condition_keys[];
+extern const size_t kp_plain_condition_key_count;
+extern const kp_cond_key_def kp_templated_condition_keys[];
+extern const size_t kp_templated_condition_key_count;
+
 /*
  * The canonical spelling of a KMS action ("Decrypt"), given its name with or
  * without the "kms:" prefix in any case; NULL when it is not a KMS action.

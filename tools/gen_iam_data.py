@@ -93,20 +93,21 @@ def main(argv):
     w("const size_t kp_kms_action_count = %d;" % len(action_list))
     w("")
     w("/* %d condition keys, sorted case-insensitively. */" % len(plain))
-    w("static const kp_cond_key_def plain_keys[] = {")
+    w("const kp_cond_key_def kp_plain_condition_keys[] = {")
     for k in sorted(plain):
         name, typ = plain[k]
         w("\t{%s, false, %s}," % (c_string(name), TYPES[typ]))
     w("};")
     w("")
     w("/* Templated condition keys: the fixed prefix plus a non-empty rest. */")
-    w("static const kp_cond_key_def templated_keys[] = {")
+    w("const kp_cond_key_def kp_templated_condition_keys[] = {")
     for k in sorted(templated):
         name, typ = templated[k]
         w("\t{%s, true, %s}," % (c_string(name), TYPES[typ]))
     w("};")
     w("")
-    w(C_FUNCTIONS.strip("\n"))
+    w("const size_t kp_plain_condition_key_count = %d;" % len(plain))
+    w("const size_t kp_templated_condition_key_count = %d;" % len(templated))
     text = "\n".join(out) + "\n"
 
     with open(dst, "w", encoding="utf-8") as f:
@@ -114,113 +115,7 @@ def main(argv):
     return 0
 
 
-C_FUNCTIONS = r"""
-static inline int
-ascii_lower(int c)
-{
-	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
 
-int
-kp_ascii_casecmp(const char *a, const char *b)
-{
-	const unsigned char *p = (const unsigned char *) a;
-	const unsigned char *q = (const unsigned char *) b;
-
-	for (;;)
-	{
-		int			c1 = ascii_lower(*p++);
-		int			c2 = ascii_lower(*q++);
-
-		if (c1 != c2)
-			return c1 - c2;
-		if (c1 == 0)
-			return 0;
-	}
-}
-
-int
-kp_ascii_ncasecmp(const char *a, const char *b, size_t n)
-{
-	const unsigned char *p = (const unsigned char *) a;
-	const unsigned char *q = (const unsigned char *) b;
-
-	for (; n > 0; n--)
-	{
-		int			c1 = ascii_lower(*p++);
-		int			c2 = ascii_lower(*q++);
-
-		if (c1 != c2)
-			return c1 - c2;
-		if (c1 == 0)
-			return 0;
-	}
-	return 0;
-}
-
-const char *
-kp_kms_action_canonical(const char *name)
-{
-	size_t		lo = 0;
-	size_t		hi = kp_kms_action_count;
-
-	if (name == NULL)
-		return NULL;
-	if (kp_ascii_ncasecmp(name, "kms:", 4) == 0)
-		name += 4;
-	while (lo < hi)
-	{
-		size_t		mid = lo + (hi - lo) / 2;
-		int			c = kp_ascii_casecmp(name, kp_kms_action_names[mid]);
-
-		if (c == 0)
-			return kp_kms_action_names[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return NULL;
-}
-
-bool
-kp_is_kms_action(const char *name)
-{
-	return kp_kms_action_canonical(name) != NULL;
-}
-
-const kp_cond_key_def *
-kp_lookup_condition_key(const char *key)
-{
-	size_t		lo = 0;
-	size_t		hi = sizeof(plain_keys) / sizeof(plain_keys[0]);
-	size_t		i;
-
-	if (key == NULL)
-		return NULL;
-	while (lo < hi)
-	{
-		size_t		mid = lo + (hi - lo) / 2;
-		int			c = kp_ascii_casecmp(key, plain_keys[mid].name);
-
-		if (c == 0)
-			return &plain_keys[mid];
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	for (i = 0; i < sizeof(templated_keys) / sizeof(templated_keys[0]); i++)
-	{
-		size_t		n = strlen(templated_keys[i].name);
-
-		if (kp_ascii_ncasecmp(key, templated_keys[i].name, n) == 0 &&
-			key[n] != '\0')
-			return &templated_keys[i];
-	}
-	return NULL;
-}
-"""
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -1,0 +1,114 @@
+/*
+ * kp_iam.c -- look-ups in the KMS action and condition-key tables
+ * (the tables themselves are generated into kms_iam_data.c).
+ */
+#include <string.h>
+
+#include "kp.h"
+#include "kp_iam.h"
+
+static inline int
+ascii_lower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+int
+kp_ascii_casecmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *) a;
+	const unsigned char *q = (const unsigned char *) b;
+
+	for (;;)
+	{
+		int			c1 = ascii_lower(*p++);
+		int			c2 = ascii_lower(*q++);
+
+		if (c1 != c2)
+			return c1 - c2;
+		if (c1 == 0)
+			return 0;
+	}
+}
+
+int
+kp_ascii_ncasecmp(const char *a, const char *b, size_t n)
+{
+	const unsigned char *p = (const unsigned char *) a;
+	const unsigned char *q = (const unsigned char *) b;
+
+	for (; n > 0; n--)
+	{
+		int			c1 = ascii_lower(*p++);
+		int			c2 = ascii_lower(*q++);
+
+		if (c1 != c2)
+			return c1 - c2;
+		if (c1 == 0)
+			return 0;
+	}
+	return 0;
+}
+
+const char *
+kp_kms_action_canonical(const char *name)
+{
+	size_t		lo = 0;
+	size_t		hi = kp_kms_action_count;
+
+	if (name == NULL)
+		return NULL;
+	if (kp_ascii_ncasecmp(name, "kms:", 4) == 0)
+		name += 4;
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+		int			c = kp_ascii_casecmp(name, kp_kms_action_names[mid]);
+
+		if (c == 0)
+			return kp_kms_action_names[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+bool
+kp_is_kms_action(const char *name)
+{
+	return kp_kms_action_canonical(name) != NULL;
+}
+
+const kp_cond_key_def *
+kp_lookup_condition_key(const char *key)
+{
+	size_t		lo = 0;
+	size_t		hi = kp_plain_condition_key_count;
+	size_t		i;
+
+	if (key == NULL)
+		return NULL;
+	while (lo < hi)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+		int			c = kp_ascii_casecmp(key, kp_plain_condition_keys[mid].name);
+
+		if (c == 0)
+			return &kp_plain_condition_keys[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	for (i = 0; i < kp_templated_condition_key_count; i++)
+	{
+		size_t		n = strlen(kp_templated_condition_keys[i].name);
+
+		if (kp_ascii_ncasecmp(key, kp_templated_condition_keys[i].name, n) == 0 &&
+			key[n] != '\0')
+			return &kp_templated_condition_keys[i];
+	}
+	return NULL;
+}
