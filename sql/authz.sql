@@ -99,6 +99,9 @@ SELECT kms_authorize(:'k', :'bob', 'kms:Decrypt') AS bob_decrypt,
        kms_authorize(:'k', :'alice', 'kms:Encrypt') AS alice_encrypt_identity_deny,
        kms_authorize(:'k', 'arn:aws:sts::111122223333:assumed-role/Admin/s9', 'kms:PutKeyPolicy') AS admin_session,
        kms_authorize(:'k', 'arn:aws:iam::111122223333:user/Nobody', 'kms:Decrypt') AS unknown_user;
+-- The explanation shows the delegation and whether identity policies granted it.
+SELECT policy, statement, effect, outcome, detail
+  FROM kms_explain_authorization(:'k', :'bob', 'kms:Decrypt');
 -- Identity policies that do not name the key do not help.
 SELECT kms_put_identity_policy(:'bob', 'kms-use', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-west-2:111122223333:key/*"}]}');
 SELECT kms_authorize(:'k', :'bob', 'kms:Decrypt') AS bob_other_region_only;

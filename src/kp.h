@@ -123,7 +123,8 @@ typedef struct kp_arn
 /* Returns true when s has the six ':'-separated parts (resource may hold ':'). */
 extern bool kp_arn_split(const char *s, kp_arn *out);
 
-/* AWS key IDs: a UUID (8-4-4-4-12 hex) or "mrk-" + 32 hex. */
+/* AWS key IDs: a UUID (8-4-4-4-12 hex digits), and a multi-Region key ID:
+ * "mrk-" + 32 hex digits.  A key ID is valid when either is true. */
 extern bool kp_is_aws_key_id(const char *s);
 extern bool kp_is_aws_mrk_id(const char *s);
 /* Alibaba key IDs: "key-" followed by 8..64 of [a-z0-9]. */
