@@ -8,15 +8,11 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_extension.h"
-#include "commands/extension.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
-#include "access/genam.h"
-#include "access/table.h"
-#include "catalog/indexing.h"
-#include "utils/fmgroids.h"
-#include "utils/rel.h"
 
 #include "kms_policy.h"
 
@@ -119,32 +115,27 @@ _PG_init(void)
 }
 
 /*
- * The owner of the extension: the API functions run their table access as
- * this role (pg_cron's pattern), after deciding themselves whether the caller
- * may do what it asks.
+ * The role the API reads and writes its tables as: the owner of
+ * kms_policy.keys (the extension owner, who created it), found through the
+ * catalog caches.  The API decides itself whether the caller may act first
+ * (pg_cron's pattern).
  */
 Oid
 kms_extension_owner(void)
 {
-	Relation	rel;
-	ScanKeyData key;
-	SysScanDesc scan;
+	Oid			nsp = get_namespace_oid("kms_policy", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("keys", nsp) : InvalidOid;
 	HeapTuple	tup;
-	Oid			owner = InvalidOid;
+	Oid			owner;
 
-	rel = table_open(ExtensionRelationId, AccessShareLock);
-	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
-				F_NAMEEQ, CStringGetDatum("kms_policy"));
-	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-
-	if (!OidIsValid(owner))
+	if (!OidIsValid(rel))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("extension \"kms_policy\" is not installed in this database")));
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", rel);	/* internal error */
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
 	return owner;
 }
