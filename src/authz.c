@@ -397,15 +397,13 @@ decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 }
 
 static const char *
-denial_reason(kp_decision d, const kp_policy *kpol, bool cross_account)
+denial_reason(kp_decision d, bool cross_account, const char *action)
 {
 	if (cross_account)
 		return "because the key belongs to another account (cross-account use is not supported)";
 	if (d == KP_DECISION_EXPLICIT_DENY)
 		return "with an explicit deny in a resource-based policy";
-	if (kpol == NULL)
-		return "because the key has no key policy";
-	return "because no resource-based policy allows the action";
+	return psprintf("because no resource-based policy allows the %s action", action);
 }
 
 void
@@ -425,14 +423,14 @@ kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
 							"An administrator maps roles to principals with kms_map_role(role, principal).");
 	if (strcmp(caller->account, key->account_id) != 0)
 		raise_access_denied(caller, action, key->arn, key->dialect,
-							denial_reason(KP_DECISION_IMPLICIT_DENY, NULL, true), NULL);
+							denial_reason(KP_DECISION_IMPLICIT_DENY, true, action), NULL);
 
 	n_ids = identity_policies(caller, key->dialect, ids);
 	kpol = key_policy(key, stored_policy);	/* compiled last: most recent in the cache */
 	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary);
 	if (d != KP_DECISION_ALLOW)
 		raise_access_denied(caller, action, key->arn, key->dialect,
-							denial_reason(d, kpol, false), summary);
+							denial_reason(d, false, action), summary);
 }
 
 /*
@@ -508,7 +506,7 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 							"with an explicit deny in an identity-based policy", summary);
 	if (d != KP_DECISION_ALLOW)
 		raise_access_denied(caller, action, "*", dialect,
-							"because no identity-based policy allows the action",
+							psprintf("because no identity-based policy allows the %s action", action),
 							psprintf("No identity policy of %s allows %s.", caller->arn, action));
 }
 
