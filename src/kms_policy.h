@@ -83,6 +83,8 @@ struct HeapTupleData;
 
 /* Called by the trigger manager, BEFORE, FOR EACH ROW?  Else 39P01. */
 extern struct TriggerData *kms_trigger_check(FunctionCallInfo fcinfo, const char *fname);
+/* kms_trigger_check, then the new row of an INSERT or UPDATE (else 39P01). */
+extern struct HeapTupleData *kms_trigger_row(FunctionCallInfo fcinfo, const char *fname);
 /* A column of a trigger's row, by name, as UTF-8 (NULL for SQL NULL). */
 extern char *kms_trigger_column(struct TriggerData *trigdata, struct HeapTupleData *tuple,
 								const char *name, size_t *len);

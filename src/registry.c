@@ -97,6 +97,20 @@ parse_principal(const char *value, const char *member)
 	return p;
 }
 
+/* Run one write as the extension owner; did it change a row? */
+static bool
+write_changed_rows(const char *sql, int nargs, const char *const *args)
+{
+	KmsSpiState st;
+	uint64		n;
+
+	kms_spi_begin(&st);
+	kms_spi_exec(sql, nargs, args, false);
+	n = SPI_processed;
+	kms_spi_end(&st);
+	return n > 0;
+}
+
 /* Is this normalised principal known (inside SPI)? */
 static bool
 principal_known(const char *arn, kp_principal_kind kind, const KmsKey *key)
@@ -180,37 +194,24 @@ Datum
 kms_register_principal_v1(PG_FUNCTION_ARGS)
 {
 	KmsPrincipal *p = parse_principal(kms_arg_utf8(fcinfo, 0, NULL), "arn");
-	KmsSpiState st;
 	const char *args[4];
-	uint64		n;
 
 	args[0] = p->arn;
 	args[1] = p->dialect == KP_DIALECT_ALIBABA ? "alibaba" : "aws";
 	args[2] = p->kind;
 	args[3] = p->account;
-
-	kms_spi_begin(&st);
-	kms_spi_exec("INSERT INTO kms_policy.principals (arn, dialect, kind, account_id) "
-				 "VALUES ($1, $2, $3, $4) ON CONFLICT (arn) DO NOTHING",
-				 4, args, false);
-	n = SPI_processed;
-	kms_spi_end(&st);
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(write_changed_rows("INSERT INTO kms_policy.principals (arn, dialect, kind, account_id) "
+									  "VALUES ($1, $2, $3, $4) ON CONFLICT (arn) DO NOTHING",
+									  4, args));
 }
 
 Datum
 kms_deregister_principal_v1(PG_FUNCTION_ARGS)
 {
 	KmsPrincipal *p = parse_principal(kms_arg_utf8(fcinfo, 0, NULL), "arn");
-	KmsSpiState st;
 	const char *args[1] = {p->arn};
-	uint64		n;
 
-	kms_spi_begin(&st);
-	kms_spi_exec("DELETE FROM kms_policy.principals WHERE arn = $1", 1, args, false);
-	n = SPI_processed;
-	kms_spi_end(&st);
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(write_changed_rows("DELETE FROM kms_policy.principals WHERE arn = $1", 1, args));
 }
 
 /* Keys whose stored policy names arn (inside SPI); NULL when none. */
@@ -386,25 +387,20 @@ kms_map_role_v1(PG_FUNCTION_ARGS)
 Datum
 kms_unmap_role_v1(PG_FUNCTION_ARGS)
 {
-	KmsSpiState st;
 	const char *args[1];
-	uint64		n;
 
 	if (PG_ARGISNULL(0))
 		kms_raise_null_argument("role", KP_DIALECT_AWS);
 	args[0] = psprintf("%u", PG_GETARG_OID(0));
-	kms_spi_begin(&st);
-	kms_spi_exec("DELETE FROM kms_policy.role_principals WHERE role = $1::oid::regrole", 1, args, false);
-	n = SPI_processed;
-	kms_spi_end(&st);
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(write_changed_rows("DELETE FROM kms_policy.role_principals WHERE role = $1::oid::regrole",
+									  1, args));
 }
 
 Datum
 kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = kms_trigger_check(fcinfo, "kms_role_principals_validate");
-	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	HeapTuple	tuple = kms_trigger_row(fcinfo, "kms_role_principals_validate");
+	TriggerData *td = (TriggerData *) fcinfo->context;
 	char	   *principal = kms_trigger_column(td, tuple, "principal", NULL);
 	KmsPrincipal *p;
 
@@ -504,26 +500,20 @@ kms_delete_identity_policy_v1(PG_FUNCTION_ARGS)
 {
 	KmsPrincipal *p = check_identity_owner(kms_arg_utf8(fcinfo, 0, NULL));
 	char	   *name = kms_arg_utf8(fcinfo, 1, NULL);
-	KmsSpiState st;
 	const char *args[2];
-	uint64		n;
 
 	check_identity_policy_name(name);
 	args[0] = p->arn;
 	args[1] = name;
-	kms_spi_begin(&st);
-	kms_spi_exec("DELETE FROM kms_policy.identity_policies WHERE principal = $1 AND policy_name = $2",
-				 2, args, false);
-	n = SPI_processed;
-	kms_spi_end(&st);
-	PG_RETURN_BOOL(n > 0);
+	PG_RETURN_BOOL(write_changed_rows("DELETE FROM kms_policy.identity_policies WHERE principal = $1 AND policy_name = $2",
+									  2, args));
 }
 
 Datum
 kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = kms_trigger_check(fcinfo, "kms_identity_policies_validate");
-	HeapTuple	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	HeapTuple	tuple = kms_trigger_row(fcinfo, "kms_identity_policies_validate");
+	TriggerData *td = (TriggerData *) fcinfo->context;
 	char	   *principal = kms_trigger_column(td, tuple, "principal", NULL);
 	char	   *name = kms_trigger_column(td, tuple, "policy_name", NULL);
 	char	   *doc = kms_trigger_column(td, tuple, "policy", NULL);

@@ -44,8 +44,8 @@ kms_trigger_check(FunctionCallInfo fcinfo, const char *fname)
 }
 
 /* The row to validate of a BEFORE INSERT OR UPDATE trigger. */
-static HeapTuple
-trigger_row(FunctionCallInfo fcinfo, const char *fname)
+HeapTuple
+kms_trigger_row(FunctionCallInfo fcinfo, const char *fname)
 {
 	TriggerData *trigdata = kms_trigger_check(fcinfo, fname);
 
@@ -109,7 +109,7 @@ Datum
 kms_keys_validate_v1(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple = trigger_row(fcinfo, "kms_keys_validate");
+	HeapTuple	tuple = kms_trigger_row(fcinfo, "kms_keys_validate");
 	char	   *key_id = kms_trigger_column(trigdata, tuple, "key_id", NULL);
 	char	   *dialect = kms_trigger_column(trigdata, tuple, "dialect", NULL);
 	char	   *partition = kms_trigger_column(trigdata, tuple, "partition", NULL);
@@ -180,7 +180,7 @@ Datum
 kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple = trigger_row(fcinfo, "kms_key_policies_validate");
+	HeapTuple	tuple = kms_trigger_row(fcinfo, "kms_key_policies_validate");
 	char	   *key_id = kms_trigger_column(trigdata, tuple, "key_id", NULL);
 	char	   *name = kms_trigger_column(trigdata, tuple, "policy_name", NULL);
 	size_t		len;
