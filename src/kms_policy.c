@@ -10,6 +10,8 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -23,6 +25,7 @@ char	   *kms_account_id = NULL;
 char	   *kms_alibaba_region = NULL;
 char	   *kms_alibaba_account_id = NULL;
 bool		kms_check_principals = true;
+char	   *kms_administrator_role = NULL;
 
 PGDLLEXPORT void _PG_init(void);
 
@@ -111,6 +114,14 @@ _PG_init(void)
 							 PGC_SUSET, 0,
 							 NULL, NULL, NULL);
 
+	DefineCustomStringVariable("kms_policy.administrator_role",
+							   "Role whose members administer kms_policy identities (principals, role mappings, identity policies).",
+							   "Superusers always administer.  Empty: only superusers.",
+							   &kms_administrator_role,
+							   "",
+							   PGC_SUSET, 0,
+							   NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("kms_policy");
 }
 
@@ -138,4 +149,23 @@ kms_extension_owner(void)
 	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 	ReleaseSysCache(tup);
 	return owner;
+}
+
+/*
+ * May role administer kms_policy's identities (the principal registry, role
+ * mappings, identity policies)?  Superusers may; so may the members (with
+ * inherited privileges) of the role named by kms_policy.administrator_role,
+ * a superuser-only setting.  EXECUTE on a function never answers this.
+ */
+bool
+kms_is_administrator(Oid role)
+{
+	Oid			admin;
+
+	if (superuser_arg(role))
+		return true;
+	if (kms_administrator_role == NULL || kms_administrator_role[0] == '\0')
+		return false;
+	admin = get_role_oid(kms_administrator_role, true);
+	return OidIsValid(admin) && has_privs_of_role(role, admin);
 }

@@ -18,6 +18,13 @@ extern char *kms_account_id;
 extern char *kms_alibaba_region;
 extern char *kms_alibaba_account_id;
 extern bool kms_check_principals;
+extern char *kms_administrator_role;
+
+/*
+ * May role administer identities (superuser, or a member of
+ * kms_policy.administrator_role)?  Decided in C, not by EXECUTE grants.
+ */
+extern bool kms_is_administrator(Oid role);
 
 /* ---- KMS exceptions and their SQLSTATEs (errors.c) ---- */
 typedef enum KmsException
