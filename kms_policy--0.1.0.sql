@@ -75,9 +75,22 @@ CREATE TRIGGER keys_validate
     BEFORE INSERT OR UPDATE ON kms_policy.keys
     FOR EACH ROW EXECUTE FUNCTION kms_policy.keys_validate();
 
+-- A key's policy is never deleted or moved while the key exists.
 CREATE TRIGGER key_policies_validate
-    BEFORE INSERT OR UPDATE ON kms_policy.key_policies
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policies
     FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policies_validate();
+
+-- Deleting a key deletes its policy, also where the foreign key's cascade
+-- does not run (session_replication_role = replica).
+CREATE FUNCTION kms_policy.keys_deleted()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_keys_deleted_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER keys_deleted
+    AFTER DELETE ON kms_policy.keys
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.keys_deleted();
 
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.keys', '');
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.key_policies', '');
@@ -156,6 +169,91 @@ CREATE TRIGGER identity_policies_validate
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.role_principals', '');
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.identity_policies', '');
 REVOKE ALL ON kms_policy.role_principals, kms_policy.identity_policies FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
+-- Every write path, on every table of the schema kms_policy
+-- ---------------------------------------------------------------------------
+-- Only the table owner (its members) and superusers write the tables directly:
+-- the API writes as the owner after its own decision.  A GRANT of a table, or
+-- pg_write_all_data, is refused by this statement trigger.
+CREATE FUNCTION kms_policy.guard_direct_write()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_guard_direct_write_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+-- TRUNCATE skips the row triggers: refused.
+CREATE FUNCTION kms_policy.refuse_truncate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_refuse_truncate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER keys_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.keys
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER keys_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.keys
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER key_policies_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policies
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER key_policies_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.key_policies
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER principals_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.principals
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER principals_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.principals
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER role_principals_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.role_principals
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER role_principals_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.role_principals
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER identity_policies_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.identity_policies
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER identity_policies_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.identity_policies
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+
+-- Row-level security on, with no policy: roles that bypass privileges but
+-- not row security (pg_read_all_data, pg_write_all_data, any grantee) see
+-- no row.  The owner (the API, which reads as the owner) and superusers are
+-- not subject to it; foreign-key checks neither.
+ALTER TABLE kms_policy.keys ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.key_policies ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.principals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.role_principals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.identity_policies ENABLE ROW LEVEL SECURITY;
+
+-- EVERY trigger on EVERY table of the schema is ENABLE ALWAYS, so that
+-- session_replication_role = replica and logical-replication apply workers
+-- fire them too (sql/direct_writes.sql checks that none is left out).
+ALTER TABLE kms_policy.keys
+    ENABLE ALWAYS TRIGGER keys_validate,
+    ENABLE ALWAYS TRIGGER keys_deleted,
+    ENABLE ALWAYS TRIGGER keys_guard_direct_write,
+    ENABLE ALWAYS TRIGGER keys_refuse_truncate;
+ALTER TABLE kms_policy.key_policies
+    ENABLE ALWAYS TRIGGER key_policies_validate,
+    ENABLE ALWAYS TRIGGER key_policies_guard_direct_write,
+    ENABLE ALWAYS TRIGGER key_policies_refuse_truncate;
+ALTER TABLE kms_policy.principals
+    ENABLE ALWAYS TRIGGER principals_validate,
+    ENABLE ALWAYS TRIGGER principals_guard_direct_write,
+    ENABLE ALWAYS TRIGGER principals_refuse_truncate;
+ALTER TABLE kms_policy.role_principals
+    ENABLE ALWAYS TRIGGER role_principals_validate,
+    ENABLE ALWAYS TRIGGER role_principals_guard_direct_write,
+    ENABLE ALWAYS TRIGGER role_principals_refuse_truncate;
+ALTER TABLE kms_policy.identity_policies
+    ENABLE ALWAYS TRIGGER identity_policies_validate,
+    ENABLE ALWAYS TRIGGER identity_policies_guard_direct_write,
+    ENABLE ALWAYS TRIGGER identity_policies_refuse_truncate;
 
 -- ---------------------------------------------------------------------------
 -- The API
@@ -326,6 +424,8 @@ REVOKE ALL ON FUNCTION
     @extschema@.kms_authorize(text, text, text, jsonb),
     @extschema@.kms_explain_authorization(text, text, text, jsonb)
 FROM PUBLIC;
-REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.key_policies_validate(),
+REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.keys_deleted(),
+    kms_policy.key_policies_validate(),
     kms_policy.principals_validate(), kms_policy.role_principals_validate(),
-    kms_policy.identity_policies_validate() FROM PUBLIC;
+    kms_policy.identity_policies_validate(),
+    kms_policy.guard_direct_write(), kms_policy.refuse_truncate() FROM PUBLIC;

@@ -65,5 +65,23 @@ CREATE TRIGGER t_stmt BEFORE DELETE ON t FOR EACH STATEMENT EXECUTE FUNCTION kms
 DROP TRIGGER t_after ON t;
 DELETE FROM t;
 \echo :LAST_ERROR_SQLSTATE
+DROP TRIGGER t_stmt ON t;
+-- The statement guards and the AFTER DELETE trigger too.
+CREATE TRIGGER t_guard BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION kms_policy.guard_direct_write();
+INSERT INTO t VALUES (:'k', 'default', '{}');
+\echo :SQLSTATE
+DROP TRIGGER t_guard ON t;
+CREATE TRIGGER t_guard BEFORE TRUNCATE ON t FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+TRUNCATE t;
+\echo :SQLSTATE
+DROP TRIGGER t_guard ON t;
+CREATE TRIGGER t_truncate BEFORE INSERT ON t FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+INSERT INTO t VALUES (:'k', 'default', '{}');
+\echo :SQLSTATE
+DROP TRIGGER t_truncate ON t;
+CREATE TRIGGER t_deleted BEFORE DELETE ON t FOR EACH ROW EXECUTE FUNCTION kms_policy.keys_deleted();
+INSERT INTO t VALUES (:'k', 'default', '{}');
+DELETE FROM t;
+\echo :SQLSTATE
 DROP TABLE t;
 DELETE FROM kms_policy.keys;

@@ -1,5 +1,5 @@
 /*
- * triggers.c -- validation triggers on the extension's tables.
+ * triggers.c -- the triggers that hold every write path to the API's rules.
  *
  * BEFORE INSERT OR UPDATE FOR EACH ROW triggers hold every write, by any
  * role, superusers included, to the rules the API applies: a document that
@@ -8,26 +8,48 @@
  * triggers find their columns by name and depend only on the row and the
  * tables (kms_policy.check_principals aside), so they behave the same when
  * pg_restore fires them again.
+ *
+ * Around them, for every table of the extension (the install script
+ * attaches them; all are ENABLE ALWAYS, so session_replication_role =
+ * replica and logical-replication apply workers fire them too):
+ *
+ * - kms_guard_direct_write: a statement may write a table directly only with
+ *   the table owner's privileges (the owner, its members, superusers).  The
+ *   API writes as the owner after deciding itself; a GRANT or
+ *   pg_write_all_data is not enough.  (Who writes is not a property of the
+ *   row: pg_restore and apply workers run as superusers and pass.)
+ * - kms_refuse_truncate: TRUNCATE skips the row triggers below, so it is
+ *   refused.
+ * - a key's policy row cannot be deleted or moved while the key exists, and
+ *   deleting a key deletes its policy even where foreign keys are not
+ *   enforced (replica mode).
  */
 #include "postgres.h"
 
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "kms_policy.h"
 
 PG_FUNCTION_INFO_V1(kms_keys_validate_v1);
+PG_FUNCTION_INFO_V1(kms_keys_deleted_v1);
 PG_FUNCTION_INFO_V1(kms_key_policies_validate_v1);
+PG_FUNCTION_INFO_V1(kms_guard_direct_write_v1);
+PG_FUNCTION_INFO_V1(kms_refuse_truncate_v1);
 
 /*
- * Check how a trigger function was called: by the trigger manager, BEFORE,
- * FOR EACH ROW (the event is the caller's to check).
+ * Check how a trigger function was called: by the trigger manager, BEFORE or
+ * AFTER, FOR EACH ROW or FOR EACH STATEMENT (the event is the caller's to
+ * check).
  */
-TriggerData *
-kms_trigger_check(FunctionCallInfo fcinfo, const char *fname)
+static TriggerData *
+trigger_check(FunctionCallInfo fcinfo, const char *fname, bool before, bool row)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
@@ -35,12 +57,20 @@ kms_trigger_check(FunctionCallInfo fcinfo, const char *fname)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by trigger manager", fname)));
-	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	if ((before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
+		(row ? !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) : !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired BEFORE ROW", fname)));
+				 errmsg("function \"%s\" must be fired %s %s", fname,
+						before ? "BEFORE" : "AFTER", row ? "ROW" : "STATEMENT")));
 	return trigdata;
+}
+
+/* Called by the trigger manager, BEFORE, FOR EACH ROW? */
+TriggerData *
+kms_trigger_check(FunctionCallInfo fcinfo, const char *fname)
+{
+	return trigger_check(fcinfo, fname, true, true);
 }
 
 /* The row to validate of a BEFORE INSERT OR UPDATE trigger. */
@@ -172,27 +202,142 @@ kms_keys_validate_v1(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tuple);
 }
 
+/* The schema-qualified, quoted name of a trigger's table. */
+static char *
+trigger_table_name(TriggerData *trigdata)
+{
+	Relation	rel = trigdata->tg_relation;
+
+	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+									  RelationGetRelationName(rel));
+}
+
+/*
+ * kms_policy.keys, AFTER DELETE FOR EACH ROW: delete the key's policy.  The
+ * foreign key's ON DELETE CASCADE has done it already, except where foreign
+ * keys are not enforced (session_replication_role = replica, and so in
+ * logical-replication apply workers): there this trigger does it, so that a
+ * policy row never outlives its key.
+ */
+Datum
+kms_keys_deleted_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = trigger_check(fcinfo, "kms_keys_deleted", false, true);
+	const char *args[1];
+	KmsSpiState st;
+
+	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for DELETE", "kms_keys_deleted")));
+	args[0] = kms_trigger_column(trigdata, trigdata->tg_trigtuple, "key_id", NULL);
+	if (args[0] == NULL)
+		return PointerGetDatum(NULL);
+	kms_spi_begin(&st);
+	kms_spi_exec("DELETE FROM kms_policy.key_policies WHERE key_id = $1", 1, args, false);
+	kms_spi_end(&st);
+	return PointerGetDatum(NULL);
+}
+
+/* A column of row 0 of an SPI result, copied into mcxt (NULL for SQL NULL). */
+static char *
+spi_value(MemoryContext mcxt, SPITupleTable *tt, int col)
+{
+	char	   *v = SPI_getvalue(tt->vals[0], tt->tupdesc, col);
+
+	return v ? MemoryContextStrdup(mcxt, v) : NULL;
+}
+
+/*
+ * The key a key_policies row belongs to, its row locked FOR NO KEY UPDATE --
+ * the lock the API takes on the key before it reads and writes the key's
+ * policy -- so that a direct write and an API call on one key serialize.
+ * NULL when no such key is visible, also when this very statement deleted it
+ * (the cascade from a key's deletion).
+ */
+static KmsKey *
+lock_key(const char *key_id)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	const char *args[1] = {key_id};
+	KmsSpiState st;
+	KmsKey	   *key = NULL;
+
+	kms_spi_begin(&st);
+	kms_spi_exec("SELECT key_id, arn, dialect, partition, region, account_id, key_state "
+				 "FROM kms_policy.keys WHERE key_id = $1 FOR NO KEY UPDATE",
+				 1, args, false);
+	if (SPI_processed > 0)
+	{
+		SPITupleTable *tt = SPI_tuptable;
+		char	   *dialect = spi_value(mcxt, tt, 3);
+
+		key = MemoryContextAllocZero(mcxt, sizeof(KmsKey));
+		key->key_id = spi_value(mcxt, tt, 1);
+		key->arn = spi_value(mcxt, tt, 2);
+		key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+		key->partition = spi_value(mcxt, tt, 4);
+		key->region = spi_value(mcxt, tt, 5);
+		key->account_id = spi_value(mcxt, tt, 6);
+		key->key_state = spi_value(mcxt, tt, 7);
+	}
+	kms_spi_end(&st);
+	return key;
+}
+
 /*
  * kms_policy.key_policies: the policy name and the whole document, checked
- * by the same functions the API calls.
+ * by the same functions the API calls, on INSERT and UPDATE; a key's policy
+ * is never moved to another key, nor deleted while the key exists (KMS has
+ * no DeleteKeyPolicy: without its row the key would fall back to the default
+ * key policy, which can turn an explicit deny into an allow).
  */
 Datum
 kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	HeapTuple	tuple = kms_trigger_row(fcinfo, "kms_key_policies_validate");
-	char	   *key_id = kms_trigger_column(trigdata, tuple, "key_id", NULL);
-	char	   *name = kms_trigger_column(trigdata, tuple, "policy_name", NULL);
+	TriggerData *trigdata = kms_trigger_check(fcinfo, "kms_key_policies_validate");
+	HeapTuple	tuple;
+	char	   *key_id;
+	char	   *name;
 	size_t		len;
-	char	   *policy = kms_trigger_column(trigdata, tuple, "policy", &len);
+	char	   *policy;
 	KmsKey	   *key;
 	const kp_policy *compiled;
+
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		key_id = kms_trigger_column(trigdata, trigdata->tg_trigtuple, "key_id", NULL);
+		if (key_id != NULL && (key = lock_key(key_id)) != NULL)
+			kms_raise(KMS_UNSUPPORTED_OPERATION, "a key policy cannot be deleted",
+					  psprintf("Key %s exists, and every KMS key has a key policy; without this row the key would fall back to the default key policy.",
+							   key->arn),
+					  "Replace the policy with kms_put_key_policy(), or delete the key: DELETE FROM kms_policy.keys deletes its policy with it.");
+		return PointerGetDatum(trigdata->tg_trigtuple);
+	}
+
+	tuple = kms_trigger_row(fcinfo, "kms_key_policies_validate");
+	key_id = kms_trigger_column(trigdata, tuple, "key_id", NULL);
+	name = kms_trigger_column(trigdata, tuple, "policy_name", NULL);
+	policy = kms_trigger_column(trigdata, tuple, "policy", &len);
 
 	/* NOT NULL constraints report missing values. */
 	if (key_id == NULL || name == NULL || policy == NULL)
 		return PointerGetDatum(tuple);
 
-	key = kms_lookup_key_by_id(key_id);
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		char	   *old_key_id = kms_trigger_column(trigdata, trigdata->tg_trigtuple,
+													"key_id", NULL);
+
+		if (old_key_id != NULL && strcmp(old_key_id, key_id) != 0)
+			kms_raise(KMS_UNSUPPORTED_OPERATION, "the key of a key policy cannot be changed",
+					  psprintf("The policy of key %s would become the policy of key %s.",
+							   old_key_id, key_id),
+					  "Put the policy on the other key with kms_put_key_policy().");
+	}
+
+	/* The key must exist: foreign keys are not enforced in replica mode. */
+	key = lock_key(key_id);
 	if (key == NULL)
 		kms_raise(KMS_NOT_FOUND, psprintf("Key '%s' does not exist", key_id),
 				  "A key policy can be stored only for a key of kms_policy.keys.", NULL);
@@ -201,4 +346,63 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 								  key->partition, key->account_id);
 	kms_check_policy_principals(compiled, key);
 	return PointerGetDatum(tuple);
+}
+
+/*
+ * BEFORE INSERT OR UPDATE OR DELETE FOR EACH STATEMENT on every table: only
+ * a role with the table owner's privileges (the owner, its members,
+ * superusers) writes the tables directly.  The API functions write as the
+ * owner after their own decision; pg_restore and logical-replication apply
+ * workers run as superusers.  A GRANT of the table, or membership in
+ * pg_write_all_data, is not enough: writing a key policy directly would
+ * bypass kms:PutKeyPolicy, writing a mapping would choose who is who.
+ * (Row-level security, on for every table with no policy, already hides the
+ * rows from such roles; this makes their writes fail loudly instead of
+ * changing nothing, and holds for roles with BYPASSRLS too.)
+ */
+Datum
+kms_guard_direct_write_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = trigger_check(fcinfo, "kms_guard_direct_write", true, false);
+	Oid			user = GetUserId();
+
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) &&
+		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for INSERT, UPDATE or DELETE",
+						"kms_guard_direct_write")));
+	if (!pg_class_ownercheck(RelationGetRelid(trigdata->tg_relation), user))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to write table %s directly",
+						trigger_table_name(trigdata)),
+				 errdetail("Only the owner of kms_policy's tables (and its members) and superusers write them directly; role \"%s\" is neither.",
+						   GetUserNameFromId(user, false)),
+				 errhint("Use the kms_policy functions, which decide with the key's and the caller's policies.")));
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * BEFORE TRUNCATE FOR EACH STATEMENT on every table: TRUNCATE skips the row
+ * triggers (a key keeps its policy, a principal named by a policy stays
+ * registered, ...), so it is refused, for every role.  DELETE does the same
+ * row by row, checked.
+ */
+Datum
+kms_refuse_truncate_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = trigger_check(fcinfo, "kms_refuse_truncate", true, false);
+
+	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for TRUNCATE", "kms_refuse_truncate")));
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("cannot truncate table %s", trigger_table_name(trigdata)),
+			 errdetail("TRUNCATE skips the row triggers that keep kms_policy's tables consistent: every key keeps its policy, and a principal that a policy names stays registered."),
+			 errhint("Use DELETE, whose triggers check each row.")));
+	return PointerGetDatum(NULL);	/* keep compiler quiet */
 }
