@@ -96,6 +96,32 @@ TRUNCATE kms_policy.key_policies;
 RESET ROLE;
 SELECT s = b AS unchanged FROM regress_state s, regress_before b;
 
+-- A role the owner granted table privileges to sees no row, and its writes
+-- and TRUNCATE are refused all the same.
+CREATE ROLE regress_kms_granted;
+GRANT USAGE ON SCHEMA kms_policy TO regress_kms_granted;
+GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON kms_policy.key_policies TO regress_kms_granted;
+SET ROLE regress_kms_granted;
+\set VERBOSITY terse
+SELECT count(*) AS visible FROM kms_policy.key_policies;
+UPDATE kms_policy.key_policies SET policy = policy;
+\echo :SQLSTATE
+TRUNCATE kms_policy.key_policies;
+\echo :SQLSTATE
+RESET ROLE;
+-- BYPASSRLS (a superuser's grant) reads the rows; its writes stay refused.
+ALTER ROLE regress_kms_writer BYPASSRLS;
+GRANT pg_read_all_data TO regress_kms_writer;
+SET ROLE regress_kms_writer;
+SELECT count(*) AS visible FROM kms_policy.key_policies;
+UPDATE kms_policy.key_policies SET policy = policy;
+\echo :SQLSTATE
+DELETE FROM kms_policy.key_policies;
+\echo :SQLSTATE
+\set VERBOSITY default
+RESET ROLE;
+SELECT s = b AS unchanged FROM regress_state s, regress_before b;
+
 -- The table owner and superusers may write directly, but a key's policy is
 -- never deleted or moved while the key exists: that would put the key under
 -- the default key policy, turning Alice's ExplicitDeny into Allow.
@@ -189,4 +215,5 @@ DELETE FROM kms_policy.identity_policies;
 SELECT kms_deregister_principal(arn) FROM kms_policy.principals ORDER BY arn;
 DROP VIEW regress_state;
 DROP TABLE regress_before;
-DROP ROLE regress_kms_writer, regress_kms_reader, regress_kms_app;
+DROP OWNED BY regress_kms_granted;
+DROP ROLE regress_kms_writer, regress_kms_reader, regress_kms_app, regress_kms_granted;

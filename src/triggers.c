@@ -52,13 +52,15 @@ static TriggerData *
 trigger_check(FunctionCallInfo fcinfo, const char *fname, bool before, bool row)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TriggerEvent ev;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by trigger manager", fname)));
-	if ((before ? !TRIGGER_FIRED_BEFORE(trigdata->tg_event) : !TRIGGER_FIRED_AFTER(trigdata->tg_event)) ||
-		(row ? !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) : !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event)))
+	ev = trigdata->tg_event;
+	if ((before ? !TRIGGER_FIRED_BEFORE(ev) : !TRIGGER_FIRED_AFTER(ev)) ||
+		(row ? !TRIGGER_FIRED_FOR_ROW(ev) : !TRIGGER_FIRED_FOR_STATEMENT(ev)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired %s %s", fname,
