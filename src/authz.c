@@ -235,15 +235,26 @@ key_policy(const KmsKey *key, char **stored)
 	 * lock, which every writer of a key policy takes first, so this is also
 	 * the policy in force when the call's own writes commit.
 	 */
-	kms_spi_exec_latest("SELECT policy FROM kms_policy.key_policies WHERE key_id = $1 AND policy_name = 'default'",
+	kms_spi_exec_latest("SELECT p.policy FROM kms_policy.keys k "
+						"LEFT JOIN kms_policy.key_policies p "
+						"ON p.key_id = k.key_id AND p.policy_name = 'default' "
+						"WHERE k.key_id = $1",
 						1, args);
 	if (stored)
 		*stored = NULL;
-	if (SPI_processed == 0)
+
+	/*
+	 * The key and its policy are read together: a key deleted since it was
+	 * resolved (only a read call can see that: calls that write hold its
+	 * row) is not found, rather than governed by the default policy.
+	 */
+	if (SPI_processed != 1)
+		kms_raise_key_not_found(key->arn, key->dialect);
+	doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (doc == NULL)
 		doc = kms_default_policy(key);
 	else
 	{
-		doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		if (stored)
 			*stored = doc;
 		doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);

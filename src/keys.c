@@ -429,8 +429,8 @@ endpoint_partition(void)
 	return p ? p : "aws";
 }
 
-static void
-raise_key_not_found(const char *arn, kp_dialect dialect)
+void
+kms_raise_key_not_found(const char *arn, kp_dialect dialect)
 {
 	if (dialect == KP_DIALECT_ALIBABA)
 		kms_raise(ALI_KEY_NOT_FOUND, "The specified Key is not found.",
@@ -488,7 +488,7 @@ resolve_aws_key(MemoryContext mcxt, const char *input, KeyRead how)
 		key_id = pstrdup(key_id);
 		arn = input;
 		if (strcmp(a.account, kms_account_id) != 0 || strcmp(a.partition, partition) != 0)
-			raise_key_not_found(arn, KP_DIALECT_AWS);
+			kms_raise_key_not_found(arn, KP_DIALECT_AWS);
 	}
 	else
 	{
@@ -509,7 +509,7 @@ resolve_aws_key(MemoryContext mcxt, const char *input, KeyRead how)
 		strcmp(key->account_id, kms_account_id) != 0 ||
 		strcmp(key->region, kms_region) != 0 ||
 		strcmp(key->partition, partition) != 0)
-		raise_key_not_found(arn, KP_DIALECT_AWS);
+		kms_raise_key_not_found(arn, KP_DIALECT_AWS);
 	return key;
 }
 
@@ -541,7 +541,7 @@ resolve_alibaba_key(MemoryContext mcxt, const char *input, KeyRead how)
 		arn = input;
 		if (strcmp(a.region, kms_alibaba_region) != 0 ||
 			strcmp(a.account, kms_alibaba_account_id) != 0)
-			raise_key_not_found(arn, KP_DIALECT_ALIBABA);
+			kms_raise_key_not_found(arn, KP_DIALECT_ALIBABA);
 	}
 	else
 	{
@@ -557,7 +557,7 @@ resolve_alibaba_key(MemoryContext mcxt, const char *input, KeyRead how)
 	if (key == NULL || key->dialect != KP_DIALECT_ALIBABA ||
 		strcmp(key->account_id, kms_alibaba_account_id) != 0 ||
 		strcmp(key->region, kms_alibaba_region) != 0)
-		raise_key_not_found(arn, KP_DIALECT_ALIBABA);
+		kms_raise_key_not_found(arn, KP_DIALECT_ALIBABA);
 	return key;
 }
 
@@ -592,18 +592,21 @@ kms_resolve_key_for_update(const char *input)
 	return resolve_key(input, KEY_READ_LOCK);
 }
 
-/* The metadata row of one key (inside SPI), as the function's result. */
+/*
+ * The metadata row of one key (inside SPI), as the function's result: as
+ * committed now, so a key deleted since it was resolved is not found.
+ */
 static Datum
-key_metadata_datum(const char *key_id)
+key_metadata_datum(const KmsKey *key)
 {
-	const char *args[1] = {key_id};
+	const char *args[1] = {key->key_id};
 
 	kms_spi_exec_latest("SELECT key_id, arn, key_state, description, creation_date, deletion_date, "
 						"multi_region, dialect, account_id, region "
 						"FROM kms_policy.keys WHERE key_id = $1",
 						1, args);
 	if (SPI_processed != 1)
-		elog(ERROR, "key %s vanished", key_id); /* internal error */
+		kms_raise_key_not_found(key->arn, key->dialect);
 	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
 }
 
@@ -848,7 +851,7 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 	}
 	store_policy(key.key_id, policy, policy_len);
 
-	result = key_metadata_datum(key.key_id);
+	result = key_metadata_datum(&key);
 	kms_spi_end(&st);
 	PG_RETURN_DATUM(result);
 }
@@ -1036,7 +1039,7 @@ kms_describe_key_v1(PG_FUNCTION_ARGS)
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
 	kms_authorize_caller(key, "kms:DescribeKey", st.caller, NULL, NULL);
-	result = key_metadata_datum(key->key_id);
+	result = key_metadata_datum(key);
 	kms_spi_end(&st);
 	PG_RETURN_DATUM(result);
 }

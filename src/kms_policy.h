@@ -126,6 +126,8 @@ extern kp_dialect kms_input_dialect(const char *key_input);
  */
 extern KmsKey *kms_resolve_key(const char *input);
 extern KmsKey *kms_resolve_key_for_update(const char *input);
+/* NotFoundException (Forbidden.KeyNotFound) for the key with this ARN. */
+extern void kms_raise_key_not_found(const char *arn, kp_dialect dialect) pg_attribute_noreturn();
 
 /*
  * The API reads and writes its tables as the extension owner (pg_cron's
