@@ -8,6 +8,11 @@
  * which compiles the document through the same cache as the API
  * (policy_cache.c), so a rule lives in one place and a document is parsed
  * once per call.
+ *
+ * Decisions rest on the latest committed state: the key and its policy are
+ * read with a snapshot taken at the time (kms_spi_exec_latest), and a call
+ * that writes locks the key row before it reads the policy it evaluates
+ * (read_key), so that nothing it decided on can change before it commits.
  */
 #include "postgres.h"
 
