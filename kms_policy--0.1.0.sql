@@ -284,10 +284,13 @@ AS 'MODULE_PATHNAME', 'kms_create_key_v1'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+-- The read functions are VOLATILE and PARALLEL UNSAFE too: they decide on the
+-- latest committed state (a snapshot of their own, not the statement's), so
+-- two calls in one statement may differ, and they cannot run in parallel mode.
 CREATE FUNCTION @extschema@.kms_get_key_policy(key_id text, policy_name text DEFAULT 'default')
 RETURNS text
 AS 'MODULE_PATHNAME', 'kms_get_key_policy_v1'
-LANGUAGE C STABLE PARALLEL RESTRICTED
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.kms_put_key_policy(
@@ -307,20 +310,20 @@ CREATE FUNCTION @extschema@.kms_list_key_policies(
     OUT policy_names text[], OUT next_marker text, OUT truncated boolean)
 RETURNS record
 AS 'MODULE_PATHNAME', 'kms_list_key_policies_v1'
-LANGUAGE C STABLE PARALLEL RESTRICTED
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.kms_describe_key(
     key_id text)
 RETURNS @extschema@.kms_key_metadata
 AS 'MODULE_PATHNAME', 'kms_describe_key_v1'
-LANGUAGE C STABLE PARALLEL RESTRICTED
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.kms_list_keys()
 RETURNS SETOF @extschema@.kms_key_metadata
 AS 'MODULE_PATHNAME', 'kms_list_keys_v1'
-LANGUAGE C STABLE PARALLEL RESTRICTED
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.kms_disable_key(key_id text)
@@ -390,7 +393,7 @@ CREATE FUNCTION @extschema@.kms_authorize(key_id text, principal text, action te
                                           context jsonb DEFAULT '{}')
 RETURNS text
 AS 'MODULE_PATHNAME', 'kms_authorize_v1'
-LANGUAGE C STABLE PARALLEL RESTRICTED
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 CREATE FUNCTION @extschema@.kms_explain_authorization(key_id text, principal text, action text,
@@ -399,7 +402,7 @@ CREATE FUNCTION @extschema@.kms_explain_authorization(key_id text, principal tex
     OUT effect text, OUT outcome text, OUT detail text)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'kms_explain_authorization_v1'
-LANGUAGE C STABLE PARALLEL RESTRICTED
+LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
 -- No role may call the API until an administrator grants it (see README,

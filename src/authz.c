@@ -229,15 +229,32 @@ key_policy(const KmsKey *key, char **stored)
 	const char *args[1] = {key->key_id};
 	char	   *doc;
 
-	kms_spi_exec("SELECT policy FROM kms_policy.key_policies WHERE key_id = $1 AND policy_name = 'default'",
-				 1, args, true);
+	/*
+	 * The policy as committed now, whatever the isolation level: a committed
+	 * revocation is always seen.  A call that writes holds the key row's
+	 * lock, which every writer of a key policy takes first, so this is also
+	 * the policy in force when the call's own writes commit.
+	 */
+	kms_spi_exec_latest("SELECT p.policy FROM kms_policy.keys k "
+						"LEFT JOIN kms_policy.key_policies p "
+						"ON p.key_id = k.key_id AND p.policy_name = 'default' "
+						"WHERE k.key_id = $1",
+						1, args);
 	if (stored)
 		*stored = NULL;
-	if (SPI_processed == 0)
+
+	/*
+	 * The key and its policy are read together: a key deleted since it was
+	 * resolved (only a read call can see that: calls that write hold its
+	 * row) is not found, rather than governed by the default policy.
+	 */
+	if (SPI_processed != 1)
+		kms_raise_key_not_found(key->arn, key->dialect);
+	doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (doc == NULL)
 		doc = kms_default_policy(key);
 	else
 	{
-		doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 		if (stored)
 			*stored = doc;
 		doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);
@@ -322,17 +339,22 @@ identity_policies(const KmsCaller *caller, kp_dialect dialect,
 static void
 raise_access_denied(const KmsCaller *caller, const char *action,
 					const char *resource, kp_dialect dialect, const char *why,
-					const char *detail)
+					const char *detail, const char *hint)
 {
 	if (dialect == KP_DIALECT_ALIBABA)
+	{
+		char	   *d = psprintf("%s is not authorized to perform %s on %s %s.",
+								 caller->display, action, resource, why);
+
+		if (detail)
+			d = psprintf("%s %s", d, detail);
 		kms_raise(ALI_NO_PERMISSION, "This operation is forbidden by permission system.",
-				  psprintf("%s is not authorized to perform %s on %s %s.",
-						   caller->display, action, resource, why),
-				  detail);
+				  d, hint);
+	}
 	kms_raise(KMS_ACCESS_DENIED,
 			  psprintf("User: %s is not authorized to perform: %s on resource: %s %s",
 					   caller->display, action, resource, why),
-			  detail, NULL);
+			  detail, hint);
 }
 
 /*
@@ -379,36 +401,77 @@ evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 	return d;
 }
 
-/* evaluate() for the API, keeping only the trace's one-sentence summary. */
-static kp_decision
-decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
-	   const KmsCaller *caller, const char *action, const KmsKey *key,
-	   const char *resource, const char *bypass_flag, char **summary)
-{
-	kp_trace	trace;
-	kp_decision d;
-
-	kp_trace_init(&trace);
-	d = evaluate(kpol, ids, n_ids, caller, action, key, resource, bypass_flag,
-				 NULL, true, key ? key->dialect : KP_DIALECT_AWS, &trace);
-	*summary = trace.summary ? pstrdup(trace.summary) : NULL;
-	kp_trace_free(&trace);
-	return d;
-}
-
+/*
+ * Why a request was denied, in AWS's words, from the trace: the kind of
+ * policy whose Deny applied, or, for an implicit deny, whether a key policy
+ * statement did apply but granted only through identity policies (account
+ * delegation, cross-account use) that did not allow.
+ */
 static const char *
-denial_reason(kp_decision d, bool cross_account, const char *action)
+denial_reason(const kp_trace *trace, kp_decision d, const char *action)
 {
-	if (cross_account)
-		return "because the key belongs to another account (cross-account use is not supported)";
+	for (size_t i = 0; i < trace->n_entries; i++)
+	{
+		const kp_trace_entry *e = &trace->entries[i];
+
+		if (e->outcome != KP_TRACE_APPLIED)
+			continue;
+		if (d == KP_DECISION_EXPLICIT_DENY && !e->allow)
+			return e->policy_index >= 0
+				? "with an explicit deny in an identity-based policy"
+				: "with an explicit deny in a resource-based policy";
+		if (d == KP_DECISION_IMPLICIT_DENY && e->allow && e->policy_index < 0 &&
+			(e->via == KP_TRACE_VIA_DELEGATION || e->via == KP_TRACE_VIA_CROSS_ACCOUNT) &&
+			!e->identity_granted)
+			return psprintf("because no identity-based policy allows the %s action", action);
+	}
 	if (d == KP_DECISION_EXPLICIT_DENY)
 		return "with an explicit deny in a resource-based policy";
 	return psprintf("because no resource-based policy allows the %s action", action);
 }
 
-void
-kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
-					 const char *bypass_flag, char **stored_policy)
+/*
+ * evaluate() for the API, keeping only the trace's one-sentence summary and,
+ * when why is not NULL, the reason of a denial in AWS's words.
+ */
+static kp_decision
+decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
+	   const KmsCaller *caller, const char *action, const KmsKey *key,
+	   const char *resource, const char *bypass_flag, char **summary,
+	   const char **why)
+{
+	kp_trace	trace;
+	volatile kp_decision d;
+
+	kp_trace_init(&trace);
+	PG_TRY();
+	{
+		d = evaluate(kpol, ids, n_ids, caller, action, key, resource, bypass_flag,
+					 NULL, true, key ? key->dialect : KP_DIALECT_AWS, &trace);
+		*summary = trace.summary ? pstrdup(trace.summary) : NULL;
+		if (why)
+			*why = d == KP_DECISION_ALLOW ? NULL : denial_reason(&trace, d, action);
+	}
+	PG_FINALLY();
+	{
+		kp_trace_free(&trace);
+	}
+	PG_END_TRY();
+	return d;
+}
+
+/*
+ * Authorize the caller's action on the key; on a refusal, hint (may be NULL)
+ * becomes the error's hint.  The refusal names the caller, the action, the
+ * key and the kind of policy that decided, as AWS does; which statement
+ * decided (the evaluation summary, with statement numbers and Sids) is shown
+ * only to a caller who may read the key policy: an administrator, or a
+ * caller that the same policies allow kms:GetKeyPolicy on the key.
+ */
+static void
+authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
+					 const char *bypass_flag, char **stored_policy,
+					 const char *hint)
 {
 	KmsCaller  *caller = current_caller(caller_role, key->dialect);
 	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
@@ -416,21 +479,44 @@ kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
 	int			n_ids;
 	kp_decision d;
 	char	   *summary = NULL;
+	const char *why = NULL;
+	const char *detail = NULL;
 
 	if (caller->arn == NULL)
 		raise_access_denied(caller, action, key->arn, key->dialect,
 							"because the role is not mapped to a principal",
-							"An administrator maps roles to principals with kms_map_role(role, principal).");
+							"An administrator maps roles to principals with kms_map_role(role, principal).",
+							hint);
 	if (strcmp(caller->account, key->account_id) != 0)
 		raise_access_denied(caller, action, key->arn, key->dialect,
-							denial_reason(KP_DECISION_IMPLICIT_DENY, true, action), NULL);
+							"because the key belongs to another account (cross-account use is not supported)",
+							NULL, hint);
 
 	n_ids = identity_policies(caller, key->dialect, ids);
 	kpol = key_policy(key, stored_policy);	/* compiled last: most recent in the cache */
-	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary);
-	if (d != KP_DECISION_ALLOW)
-		raise_access_denied(caller, action, key->arn, key->dialect,
-							denial_reason(d, false, action), summary);
+	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary, &why);
+	if (d == KP_DECISION_ALLOW)
+		return;
+
+	/* May the caller read what decided?  (Same policies, no compiling.) */
+	if (kms_is_administrator(caller_role))
+		detail = summary;
+	else if (strcmp(action, "kms:GetKeyPolicy") != 0)
+	{
+		char	   *ignored;
+
+		if (decide(kpol, ids, n_ids, caller, "kms:GetKeyPolicy", key, key->arn,
+				   NULL, &ignored, NULL) == KP_DECISION_ALLOW)
+			detail = summary;
+	}
+	raise_access_denied(caller, action, key->arn, key->dialect, why, detail, hint);
+}
+
+void
+kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
+					 const char *bypass_flag, char **stored_policy)
+{
+	authorize_key_action(key, action, caller_role, bypass_flag, stored_policy, NULL);
 }
 
 /*
@@ -460,17 +546,18 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 	if (caller->arn == NULL)
 		raise_access_denied(caller, action, "*", dialect,
 							"because the role is not mapped to a principal",
-							"An administrator maps roles to principals with kms_map_role(role, principal).");
+							"An administrator maps roles to principals with kms_map_role(role, principal).",
+							NULL);
 	if (strcmp(caller->account, own_account) != 0)
 		raise_access_denied(caller, action, "*", dialect,
-							"because the principal belongs to another account", NULL);
+							"because the principal belongs to another account", NULL, NULL);
 	n_ids = identity_policies(caller, dialect, ids);
 
 	if (dialect == KP_DIALECT_ALIBABA)
 	{
 		/* Alibaba: same-account callers are allowed by RAM policies alone. */
 		resource = psprintf("acs:kms:%s:%s:key/*", kms_alibaba_region, own_account);
-		d = decide(NULL, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary);
+		d = decide(NULL, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary, NULL);
 	}
 	else
 	{
@@ -499,15 +586,18 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 		delegate_all.statements = &st;
 		delegate_all.n_statements = 1;
 		resource = psprintf("arn:%s:kms:%s:%s:key/*", partition, kms_region, own_account);
-		d = decide(&delegate_all, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary);
+		d = decide(&delegate_all, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary, NULL);
 	}
+	/* which identity statement denied: for administrators only */
 	if (d == KP_DECISION_EXPLICIT_DENY)
 		raise_access_denied(caller, action, "*", dialect,
-							"with an explicit deny in an identity-based policy", summary);
+							"with an explicit deny in an identity-based policy",
+							kms_is_administrator(caller_role) ? summary : NULL, NULL);
 	if (d != KP_DECISION_ALLOW)
 		raise_access_denied(caller, action, "*", dialect,
 							psprintf("because no identity-based policy allows the %s action", action),
-							psprintf("No identity policy of %s allows %s.", caller->arn, action));
+							psprintf("No identity policy of %s allows %s.", caller->arn, action),
+							NULL);
 }
 
 void
@@ -547,7 +637,7 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 	 * evicts the least recently used entry and holds many more.
 	 */
 	d = decide(new_policy, ids, n_ids, caller, "kms:PutKeyPolicy", key, key->arn,
-			   "false", &summary);
+			   "false", &summary, NULL);
 	if (d != KP_DECISION_ALLOW)
 		kms_raise(KMS_MALFORMED_POLICY,
 				  "The new key policy will not allow you to update the key policy in the future.",
@@ -713,6 +803,16 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
+
+	/*
+	 * A decision about any principal in any context, and even more its
+	 * explanation, shows what the key policy says (condition values, Sids,
+	 * principals, identity statements): both need what reading the policy
+	 * needs, kms:GetKeyPolicy on the key, unless the caller administers.
+	 */
+	if (!kms_is_administrator(st.caller))
+		authorize_key_action(key, "kms:GetKeyPolicy", st.caller, NULL, NULL,
+							 "kms_authorize and kms_explain_authorization reveal the key policy: they need kms:GetKeyPolicy on the key, or an administrator (kms_policy.administrator_role).");
 	caller = principal_argument(principal, key);
 	n_ids = caller->is_service ? 0 : identity_policies(caller, key->dialect, ids);
 	kpol = key_policy(key, NULL);

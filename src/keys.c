@@ -8,10 +8,16 @@
  * which compiles the document through the same cache as the API
  * (policy_cache.c), so a rule lives in one place and a document is parsed
  * once per call.
+ *
+ * Decisions rest on the latest committed state: the key and its policy are
+ * read with a snapshot taken at the time (kms_spi_exec_latest), and a call
+ * that writes locks the key row before it reads the policy it evaluates
+ * (read_key), so that nothing it decided on can change before it commits.
  */
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -21,6 +27,7 @@
 #include "port.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "kms_policy.h"
@@ -253,9 +260,15 @@ saved_plan(const char *sql, int nargs, Oid *types)
 	return plan;
 }
 
-/* Run a parameterised statement; all parameters are text. */
-int
-kms_spi_exec(const char *sql, int nargs, const char *const *args, bool read_only)
+/*
+ * Run a parameterised statement; all parameters are text.  snapshot is
+ * InvalidSnapshot for SPI's default (read_only: the calling statement's
+ * snapshot; otherwise a new one per statement in READ COMMITTED, the
+ * transaction's in REPEATABLE READ and SERIALIZABLE).
+ */
+static int
+spi_exec(const char *sql, int nargs, const char *const *args, bool read_only,
+		 Snapshot snapshot)
 {
 	Oid			types[8] = {0};
 	Datum		values[8] = {0};
@@ -269,10 +282,36 @@ kms_spi_exec(const char *sql, int nargs, const char *const *args, bool read_only
 		values[i] = args[i] ? CStringGetTextDatum(args[i]) : (Datum) 0;
 		nulls[i] = args[i] ? ' ' : 'n';
 	}
-	rc = SPI_execute_plan(saved_plan(sql, nargs, types), values, nulls, read_only, 0);
+	if (snapshot == InvalidSnapshot)
+		rc = SPI_execute_plan(saved_plan(sql, nargs, types), values, nulls, read_only, 0);
+	else
+		rc = SPI_execute_snapshot(saved_plan(sql, nargs, types), values, nulls,
+								  snapshot, InvalidSnapshot, read_only, true, 0);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));	/* internal error */
 	return rc;
+}
+
+int
+kms_spi_exec(const char *sql, int nargs, const char *const *args, bool read_only)
+{
+	return spi_exec(sql, nargs, args, read_only, InvalidSnapshot);
+}
+
+/*
+ * Run a statement on the latest committed state: with a snapshot taken now
+ * (GetLatestSnapshot()) instead of the transaction's, so that in REPEATABLE
+ * READ and SERIALIZABLE too a decision sees every change committed before
+ * the statement starts -- ri_triggers.c reads referenced rows the same way.
+ * In READ COMMITTED this is what a read-write SPI statement does anyway.
+ * Works on a hot standby.  Not usable in parallel mode (the API functions
+ * are PARALLEL UNSAFE).
+ */
+int
+kms_spi_exec_latest(const char *sql, int nargs, const char *const *args)
+{
+	/* read-write: SPI advances the command counter, our own writes show */
+	return spi_exec(sql, nargs, args, false, GetLatestSnapshot());
 }
 
 /* Column of the current SPI result row i as a string in the caller's context. */
@@ -292,18 +331,56 @@ spi_col(MemoryContext mcxt, int row, const char *colname)
  * Keys
  * ------------------------------------------------------------------------ */
 
-/* Read the key row with this id (inside kms_spi_begin/end). */
+/*
+ * Read the key row with this id (inside kms_spi_begin/end); NULL when there
+ * is none.
+ *
+ * KEY_READ_TXN reads with SPI's default snapshot (the triggers' look-up).
+ * KEY_READ_LATEST reads the latest committed row (every read call).
+ * KEY_READ_LOCK, for every call that writes, locks the latest row FOR NO KEY
+ * UPDATE: the key's policy cannot change (every writer of a key policy locks
+ * the key row the same way) and no other state change or put can start
+ * until this transaction ends.  The lock waits for a transaction that holds
+ * it; when that one deleted the key, the row is gone and the key is not
+ * found.  In REPEATABLE READ and SERIALIZABLE the row must moreover be the
+ * one the transaction's snapshot sees: a key updated, deleted or created by
+ * a transaction that committed after the snapshot is a serialization failure
+ * (40001), as PostgreSQL's own UPDATE of that row would be.
+ */
+typedef enum KeyRead
+{
+	KEY_READ_TXN,
+	KEY_READ_LATEST,
+	KEY_READ_LOCK
+} KeyRead;
+
 static KmsKey *
-read_key(MemoryContext mcxt, const char *key_id)
+read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 {
 	const char *args[1] = {key_id};
 	KmsKey	   *key;
 	char	   *dialect;
 
-	kms_spi_exec("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1",
-				 1, args, false);
+	switch (how)
+	{
+		case KEY_READ_TXN:
+			kms_spi_exec("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1",
+						 1, args, false);
+			break;
+		case KEY_READ_LATEST:
+			kms_spi_exec_latest("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1",
+								1, args);
+			break;
+		case KEY_READ_LOCK:
+			kms_spi_exec_latest("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1 "
+								"FOR NO KEY UPDATE",
+								1, args);
+			break;
+	}
 	if (SPI_processed == 0)
 		return NULL;
+	if (SPI_processed != 1)
+		elog(ERROR, UINT64_FORMAT " keys with id %s", SPI_processed, key_id);	/* internal error */
 	key = MemoryContextAllocZero(mcxt, sizeof(KmsKey));
 	key->key_id = spi_col(mcxt, 0, "key_id");
 	key->arn = spi_col(mcxt, 0, "arn");
@@ -313,6 +390,25 @@ read_key(MemoryContext mcxt, const char *key_id)
 	key->account_id = spi_col(mcxt, 0, "account_id");
 	dialect = spi_col(mcxt, 0, "dialect");
 	key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+
+	if (how == KEY_READ_LOCK && IsolationUsesXactSnapshot())
+	{
+		/*
+		 * Lock the version the transaction's snapshot sees as well: we hold
+		 * the lock on the latest one already, so this succeeds at once if
+		 * they are the same, and fails with 40001 if the row was updated
+		 * since the snapshot.
+		 */
+		kms_spi_exec("SELECT 1 FROM kms_policy.keys WHERE key_id = $1 FOR NO KEY UPDATE",
+					 1, args, false);
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update"),
+					 errdetail("Key %s was created after the snapshot of this transaction was taken.",
+							   key->arn),
+					 errhint("Retry the transaction.")));
+	}
 	return key;
 }
 
@@ -324,7 +420,7 @@ kms_lookup_key_by_id(const char *key_id)
 	KmsKey	   *key;
 
 	kms_spi_begin(&st);
-	key = read_key(mcxt, key_id);
+	key = read_key(mcxt, key_id, KEY_READ_TXN);
 	kms_spi_end(&st);
 	return key;
 }
@@ -338,8 +434,8 @@ endpoint_partition(void)
 	return p ? p : "aws";
 }
 
-static void
-raise_key_not_found(const char *arn, kp_dialect dialect)
+void
+kms_raise_key_not_found(const char *arn, kp_dialect dialect)
 {
 	if (dialect == KP_DIALECT_ALIBABA)
 		kms_raise(ALI_KEY_NOT_FOUND, "The specified Key is not found.",
@@ -349,7 +445,7 @@ raise_key_not_found(const char *arn, kp_dialect dialect)
 }
 
 static KmsKey *
-resolve_aws_key(MemoryContext mcxt, const char *input)
+resolve_aws_key(MemoryContext mcxt, const char *input, KeyRead how)
 {
 	const char *key_id;
 	const char *arn;
@@ -397,7 +493,7 @@ resolve_aws_key(MemoryContext mcxt, const char *input)
 		key_id = pstrdup(key_id);
 		arn = input;
 		if (strcmp(a.account, kms_account_id) != 0 || strcmp(a.partition, partition) != 0)
-			raise_key_not_found(arn, KP_DIALECT_AWS);
+			kms_raise_key_not_found(arn, KP_DIALECT_AWS);
 	}
 	else
 	{
@@ -413,17 +509,17 @@ resolve_aws_key(MemoryContext mcxt, const char *input)
 		arn = psprintf("arn:%s:kms:%s:%s:key/%s", partition, kms_region, kms_account_id, input);
 	}
 
-	key = read_key(mcxt, key_id);
+	key = read_key(mcxt, key_id, how);
 	if (key == NULL || key->dialect != KP_DIALECT_AWS ||
 		strcmp(key->account_id, kms_account_id) != 0 ||
 		strcmp(key->region, kms_region) != 0 ||
 		strcmp(key->partition, partition) != 0)
-		raise_key_not_found(arn, KP_DIALECT_AWS);
+		kms_raise_key_not_found(arn, KP_DIALECT_AWS);
 	return key;
 }
 
 static KmsKey *
-resolve_alibaba_key(MemoryContext mcxt, const char *input)
+resolve_alibaba_key(MemoryContext mcxt, const char *input, KeyRead how)
 {
 	const char *key_id;
 	const char *arn;
@@ -450,7 +546,7 @@ resolve_alibaba_key(MemoryContext mcxt, const char *input)
 		arn = input;
 		if (strcmp(a.region, kms_alibaba_region) != 0 ||
 			strcmp(a.account, kms_alibaba_account_id) != 0)
-			raise_key_not_found(arn, KP_DIALECT_ALIBABA);
+			kms_raise_key_not_found(arn, KP_DIALECT_ALIBABA);
 	}
 	else
 	{
@@ -462,40 +558,60 @@ resolve_alibaba_key(MemoryContext mcxt, const char *input)
 		arn = psprintf("acs:kms:%s:%s:key/%s", kms_alibaba_region, kms_alibaba_account_id, input);
 	}
 
-	key = read_key(mcxt, key_id);
+	key = read_key(mcxt, key_id, how);
 	if (key == NULL || key->dialect != KP_DIALECT_ALIBABA ||
 		strcmp(key->account_id, kms_alibaba_account_id) != 0 ||
 		strcmp(key->region, kms_alibaba_region) != 0)
-		raise_key_not_found(arn, KP_DIALECT_ALIBABA);
+		kms_raise_key_not_found(arn, KP_DIALECT_ALIBABA);
 	return key;
 }
 
-/*
- * KeyId resolution (kms-spec 2.3): a key ID or key ARN of this endpoint's
- * account and region.  Call inside kms_spi_begin/end.
- */
-KmsKey *
-kms_resolve_key(const char *input)
+static KmsKey *
+resolve_key(const char *input, KeyRead how)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 
 	if (kms_input_dialect(input) == KP_DIALECT_ALIBABA)
-		return resolve_alibaba_key(mcxt, input);
-	return resolve_aws_key(mcxt, input);
+		return resolve_alibaba_key(mcxt, input, how);
+	return resolve_aws_key(mcxt, input, how);
 }
 
-/* The metadata row of one key (inside SPI), as the function's result. */
-static Datum
-key_metadata_datum(const char *key_id)
+/*
+ * KeyId resolution (kms-spec 2.3): a key ID or key ARN of this endpoint's
+ * account and region, read as it is committed now (read calls).  Call inside
+ * kms_spi_begin/end.
+ */
+KmsKey *
+kms_resolve_key(const char *input)
 {
-	const char *args[1] = {key_id};
+	return resolve_key(input, KEY_READ_LATEST);
+}
 
-	kms_spi_exec("SELECT key_id, arn, key_state, description, creation_date, deletion_date, "
-				 "multi_region, dialect, account_id, region "
-				 "FROM kms_policy.keys WHERE key_id = $1",
-				 1, args, false);
+/*
+ * The same for a call that writes: the key row is locked FOR NO KEY UPDATE
+ * before anything about the key is decided (see read_key).
+ */
+KmsKey *
+kms_resolve_key_for_update(const char *input)
+{
+	return resolve_key(input, KEY_READ_LOCK);
+}
+
+/*
+ * The metadata row of one key (inside SPI), as the function's result: as
+ * committed now, so a key deleted since it was resolved is not found.
+ */
+static Datum
+key_metadata_datum(const KmsKey *key)
+{
+	const char *args[1] = {key->key_id};
+
+	kms_spi_exec_latest("SELECT key_id, arn, key_state, description, creation_date, deletion_date, "
+						"multi_region, dialect, account_id, region "
+						"FROM kms_policy.keys WHERE key_id = $1",
+						1, args);
 	if (SPI_processed != 1)
-		elog(ERROR, "key %s vanished", key_id); /* internal error */
+		kms_raise_key_not_found(key->arn, key->dialect);
 	return PointerGetDatum(SPI_returntuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc));
 }
 
@@ -552,6 +668,12 @@ utf8_to_server(const char *s, size_t len)
 	return pg_any_to_server(s, len, PG_UTF8);
 }
 
+/*
+ * Store the key's policy.  The key row is locked by the caller; in
+ * REPEATABLE READ and SERIALIZABLE, a policy row written by a transaction
+ * that committed after the snapshot makes the upsert fail with 40001
+ * (PostgreSQL's rule for INSERT ... ON CONFLICT DO UPDATE).
+ */
 static void
 store_policy(const char *key_id, const char *policy_utf8, size_t len)
 {
@@ -564,6 +686,9 @@ store_policy(const char *key_id, const char *policy_utf8, size_t len)
 				 "ON CONFLICT (key_id, policy_name) DO UPDATE "
 				 "SET policy = EXCLUDED.policy, updated_at = EXCLUDED.updated_at",
 				 2, args, false);
+	if (SPI_processed != 1)
+		elog(ERROR, "storing the policy of key %s wrote " UINT64_FORMAT " rows",
+			 key_id, SPI_processed);	/* internal error */
 }
 
 /*
@@ -712,13 +837,26 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 	args[4] = key.account_id;
 	args[5] = utf8_to_server(description, strlen(description));
 	args[6] = multi_region ? "true" : "false";
+	/*
+	 * A random key ID never collides with another; one written directly into
+	 * the table can (ON CONFLICT waits for a concurrent insert of the same
+	 * ID): a clean error rather than a unique violation.
+	 */
 	kms_spi_exec("INSERT INTO kms_policy.keys "
 				 "(key_id, dialect, partition, region, account_id, description, multi_region, creation_date) "
-				 "VALUES ($1, $2, $3, $4, $5, $6, $7::boolean, pg_catalog.statement_timestamp())",
+				 "VALUES ($1, $2, $3, $4, $5, $6, $7::boolean, pg_catalog.statement_timestamp()) "
+				 "ON CONFLICT DO NOTHING",
 				 7, args, false);
+	if (SPI_processed != 1)
+	{
+		kms_raise(KMS_INTERNAL,
+				  "The request was rejected because an internal exception occurred. The request can be retried.",
+				  psprintf("The generated key ID %s is already in use.", key.key_id),
+				  NULL);
+	}
 	store_policy(key.key_id, policy, policy_len);
 
-	result = key_metadata_datum(key.key_id);
+	result = key_metadata_datum(&key);
 	kms_spi_end(&st);
 	PG_RETURN_DATUM(result);
 }
@@ -785,9 +923,14 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 	(void) kms_check_policy_name(name, dialect);
 
 	kms_spi_begin(&st);
-	/* 3. key; 4. no key state refuses PutKeyPolicy */
-	key = kms_resolve_key(key_input);
-	/* 5. may the caller change this key's policy? */
+
+	/*
+	 * 3. key, locked: from here to the end of the transaction nobody else
+	 * changes its policy, so the policy evaluated below is the one replaced.
+	 * 4. no key state refuses PutKeyPolicy
+	 */
+	key = kms_resolve_key_for_update(key_input);
+	/* 5. may the caller change this key's policy (as committed now)? */
 	kms_authorize_caller(key, "kms:PutKeyPolicy", st.caller,
 						 bypass ? "true" : "false", NULL);
 	/* 6.-8. quota, document, principals, lockout safety check */
@@ -858,10 +1001,10 @@ kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 	args[0] = key->key_id;
 	args[1] = marker ? utf8_to_server(marker, marker_len) : NULL;
 	args[2] = psprintf("%d", limit + 1);
-	kms_spi_exec("SELECT policy_name FROM kms_policy.key_policies "
-				 "WHERE key_id = $1 AND ($2 IS NULL OR policy_name COLLATE \"C\" > $2) "
-				 "ORDER BY policy_name COLLATE \"C\" LIMIT $3::integer",
-				 3, args, true);
+	kms_spi_exec_latest("SELECT policy_name FROM kms_policy.key_policies "
+						"WHERE key_id = $1 AND ($2 IS NULL OR policy_name COLLATE \"C\" > $2) "
+						"ORDER BY policy_name COLLATE \"C\" LIMIT $3::integer",
+						3, args);
 	n = SPI_processed;
 	if (n > (uint64) limit)
 	{
@@ -901,7 +1044,7 @@ kms_describe_key_v1(PG_FUNCTION_ARGS)
 	kms_spi_begin(&st);
 	key = kms_resolve_key(key_input);
 	kms_authorize_caller(key, "kms:DescribeKey", st.caller, NULL, NULL);
-	result = key_metadata_datum(key->key_id);
+	result = key_metadata_datum(key);
 	kms_spi_end(&st);
 	PG_RETURN_DATUM(result);
 }
@@ -921,14 +1064,17 @@ kms_list_keys_v1(PG_FUNCTION_ARGS)
 	args[1] = kms_region;
 	args[2] = kms_alibaba_account_id;
 	args[3] = kms_alibaba_region;
-	kms_spi_exec("SELECT key_id, arn, key_state, description, creation_date, deletion_date, "
-				 "multi_region, dialect, account_id, region FROM kms_policy.keys "
-				 "WHERE (dialect = 'aws' AND account_id = $1 AND region = $2) "
-				 "OR (dialect = 'alibaba' AND account_id = $3 AND region = $4) "
-				 "ORDER BY creation_date, key_id",
-				 4, args, true);
+	kms_spi_exec_latest("SELECT key_id, arn, key_state, description, creation_date, deletion_date, "
+						"multi_region, dialect, account_id, region FROM kms_policy.keys "
+						"WHERE (dialect = 'aws' AND account_id = $1 AND region = $2) "
+						"OR (dialect = 'alibaba' AND account_id = $3 AND region = $4) "
+						"ORDER BY creation_date, key_id",
+						4, args);
 	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	}
 	kms_spi_end(&st);
 	return (Datum) 0;
 }
@@ -987,7 +1133,8 @@ change_state(FunctionCallInfo fcinfo, const char *action,
 
 	check_key_id_shape(key_input, dialect);
 	kms_spi_begin(&st);
-	key = kms_resolve_key(key_input);
+	/* the key row, locked, then the policy as committed now */
+	key = kms_resolve_key_for_update(key_input);
 	kms_authorize_caller(key, action, st.caller, NULL, NULL);
 	for (int i = 0; allowed[i]; i++)
 		if (strcmp(key->key_state, allowed[i]) == 0)
@@ -1006,6 +1153,9 @@ change_state(FunctionCallInfo fcinfo, const char *action,
 				 "THEN pg_catalog.statement_timestamp() + pg_catalog.make_interval(days => $3::integer) END "
 				 "WHERE key_id = $1 RETURNING deletion_date",
 				 3, args, false);
+	/* the row is locked: it is there (read_key checked the snapshot too) */
+	if (SPI_processed != 1)
+		elog(ERROR, "key %s vanished while locked", key->key_id);	/* internal error */
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	kms_spi_end(&st);
 	return isnull ? 0 : DatumGetTimestampTz(d);

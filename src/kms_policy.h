@@ -119,8 +119,15 @@ extern void kms_check_policy_principals(const kp_policy *policy,
 extern char *kms_arg_utf8(FunctionCallInfo fcinfo, int argno, size_t *len);
 /* Which dialect an identifier names: Alibaba's start with "acs:" or "key-". */
 extern kp_dialect kms_input_dialect(const char *key_input);
-/* Resolve a KeyId argument (kms-spec 2.3); call between kms_spi_begin/end. */
+/*
+ * Resolve a KeyId argument (kms-spec 2.3) to the key as committed now; call
+ * between kms_spi_begin/end.  kms_resolve_key_for_update also locks the key
+ * row FOR NO KEY UPDATE (every call that writes; see keys.c).
+ */
 extern KmsKey *kms_resolve_key(const char *input);
+extern KmsKey *kms_resolve_key_for_update(const char *input);
+/* NotFoundException (Forbidden.KeyNotFound) for the key with this ARN. */
+extern void kms_raise_key_not_found(const char *arn, kp_dialect dialect) pg_attribute_noreturn();
 
 /*
  * The API reads and writes its tables as the extension owner (pg_cron's
@@ -140,6 +147,8 @@ extern void kms_spi_end(KmsSpiState *st);
 /* Run a statement whose parameters are all text (NULL = SQL NULL). */
 extern int	kms_spi_exec(const char *sql, int nargs, const char *const *args,
 						 bool read_only);
+/* The same, read-write, on the latest committed state (GetLatestSnapshot()). */
+extern int	kms_spi_exec_latest(const char *sql, int nargs, const char *const *args);
 
 /* ---- authorization (authz.c) ---- */
 
