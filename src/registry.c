@@ -696,7 +696,7 @@ kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 	if (current == NULL || strcmp(current, role_name) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("role \"%s\" (OID %u) does not exist", role_name, role_oid),
+				 errmsg("mapped role \"%s\" does not exist", role_name),
 				 current ? errdetail("OID %u is role \"%s\" now; the mapping of role \"%s\" does not pass to it.",
 									 role_oid, current, role_name)
 				 : errdetail("No role has OID %u; a mapping applies only to the role it was made for.", role_oid),
