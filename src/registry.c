@@ -762,6 +762,14 @@ check_identity_owner(const char *value)
 	return p;
 }
 
+static void
+raise_identity_owner_unknown(const char *arn)
+{
+	kms_raise(KMS_NOT_FOUND, psprintf("Principal '%s' does not exist", arn),
+			  "Identity policies attach to registered users and roles.",
+			  "Register the principal with kms_register_principal() first.");
+}
+
 /* The whole check of an identity policy row: the API and the trigger. */
 static void
 check_identity_policy(const char *principal, const char *name,
@@ -801,6 +809,8 @@ kms_put_identity_policy_v1(PG_FUNCTION_ARGS)
 	args[1] = name;
 	args[2] = pg_any_to_server(doc, len, PG_UTF8);
 	kms_spi_begin(&st);
+	if (!registered_locked(p->arn))
+		raise_identity_owner_unknown(p->arn);
 	kms_spi_exec("INSERT INTO kms_policy.identity_policies (principal, policy_name, policy, updated_at) "
 				 "VALUES ($1, $2, $3, pg_catalog.statement_timestamp()) "
 				 "ON CONFLICT (principal, policy_name) DO UPDATE "
@@ -874,9 +884,7 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 	{
 		check_identity_policy(principal, name, doc, strlen(doc));
 		if (!bump_identity_version(principal))
-			kms_raise(KMS_NOT_FOUND, psprintf("Principal '%s' does not exist", principal),
-					  "Identity policies attach to registered users and roles.",
-					  "Register the principal with kms_register_principal() first.");
+			raise_identity_owner_unknown(principal);
 	}
 	return PointerGetDatum(tuple);
 }
