@@ -476,7 +476,7 @@ references_of(const char *arn)
 					  "    FROM kms_policy.key_policy_principals r JOIN kms_policy.keys k USING (key_id)"
 					  "   WHERE r.principal = $1"
 					  "  UNION ALL"
-					  "  SELECT 2, 'the mapping of role \"' || role_name || '\" (OID ' || role::oid || ')'"
+					  "  SELECT 2, 'the mapping of role \"' || role_name || '\"'"
 					  "    FROM kms_policy.role_principals WHERE principal_ref = $1"
 					  "  UNION ALL"
 					  "  SELECT 3, 'identity policy \"' || policy_name || '\"'"
