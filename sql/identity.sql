@@ -66,6 +66,21 @@ SELECT kms_put_key_policy(:'k', '{"Version":"2012-10-17","Statement":[
   {"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}');
 SELECT kms_authorize(:'k', :'dave', 'kms:Decrypt') AS dave_aws_key_open_to_all;
 
+-- A mapped caller's identity rows are locked while read, except in a
+-- read-only transaction (and on a hot standby), where the API still works.
+CREATE ROLE regress_identity_bob;
+GRANT EXECUTE ON FUNCTION kms_describe_key(text) TO regress_identity_bob;
+SELECT kms_map_role('regress_identity_bob', :'bob');
+SET ROLE regress_identity_bob;
+SELECT key_state FROM kms_describe_key(:'k');
+BEGIN TRANSACTION READ ONLY;
+SELECT key_state FROM kms_describe_key(:'k');
+COMMIT;
+RESET ROLE;
+SELECT kms_unmap_role('regress_identity_bob');
+DROP OWNED BY regress_identity_bob;
+DROP ROLE regress_identity_bob;
+
 -- Identity policies belong to registered principals.
 SELECT kms_put_identity_policy('arn:aws:iam::111122223333:user/Nobody', 'use',
   '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:*","Resource":"*"}}');
