@@ -28,7 +28,6 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "mb/pg_wchar.h"
-#include "utils/acl.h"
 #include "utils/memutils.h"
 
 #include "identity.h"

@@ -710,9 +710,11 @@ kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 	/* principal_ref: what the foreign key on the registry holds */
 	{
 		int			refno = SPI_fnumber(td->tg_relation->rd_att, "principal_ref");
-		Datum		refval = registered ? CStringGetTextDatum(pg_any_to_server(p->arn, strlen(p->arn), PG_UTF8)) : (Datum) 0;
+		Datum		refval = (Datum) 0;
 		bool		refnull = !registered;
 
+		if (registered)
+			refval = CStringGetTextDatum(pg_any_to_server(p->arn, strlen(p->arn), PG_UTF8));
 		if (refno <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
