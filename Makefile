@@ -10,7 +10,7 @@ CORE_SRCS = src/kp_error.c src/policy_json.c src/arn.c src/policy_validate.c \
 	src/kms_iam_data.c src/kp_iam.c src/policy_eval.c
 # The PostgreSQL glue.
 GLUE_SRCS = src/kms_policy.c src/errors.c src/keys.c src/triggers.c \
-	src/policy_cache.c src/authz.c src/registry.c
+	src/policy_cache.c src/authz.c src/registry.c src/identity.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 KMS_HEADERS = $(wildcard src/*.h)

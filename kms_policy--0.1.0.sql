@@ -108,6 +108,10 @@ CREATE TABLE kms_policy.principals (
     kind          text NOT NULL,
     account_id    text NOT NULL,
     registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- Bumped by every write of the principal's identity policies, so that a
+    -- caller holding FOR SHARE on this row orders itself before the change
+    -- (and a REPEATABLE READ caller gets a serialization failure after it).
+    identity_version bigint NOT NULL DEFAULT 0,
     CONSTRAINT principals_dialect_check
         CHECK (dialect OPERATOR(pg_catalog.=) ANY (ARRAY['aws', 'alibaba']))
 );
@@ -119,8 +123,9 @@ AS 'MODULE_PATHNAME', 'kms_principals_validate_v1'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 
--- Rows are checked on the way in, and a principal that a stored key policy
--- names cannot be deleted or renamed.
+-- Rows are checked on the way in, only identity administrators write them, and
+-- a principal still referenced (key_policy_principals, role_principals,
+-- identity_policies: real foreign keys) cannot be deleted or renamed.
 CREATE TRIGGER principals_validate
     BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.principals
     FOR EACH ROW EXECUTE FUNCTION kms_policy.principals_validate();
@@ -131,20 +136,47 @@ REVOKE ALL ON kms_policy.principals FROM PUBLIC;
 -- ---------------------------------------------------------------------------
 -- Callers: PostgreSQL roles mapped to principals, and identity policies.
 -- ---------------------------------------------------------------------------
+-- role is the role's OID and role_name its name when it was mapped: a mapping
+-- applies only while that OID still names a role of that name, so a role that
+-- later gets the OID of a dropped one (in this cluster or after a restore)
+-- never inherits its principal.  principal_ref is the principal as the
+-- registry holds it (NULL for the endpoint's own account root, which needs no
+-- registration), set by the trigger.
 CREATE TABLE kms_policy.role_principals (
-    role      regrole NOT NULL PRIMARY KEY,
-    principal text NOT NULL
+    role          regrole NOT NULL PRIMARY KEY,
+    role_name     text NOT NULL,
+    principal     text NOT NULL,
+    principal_ref text REFERENCES kms_policy.principals (arn)
+                      ON DELETE RESTRICT ON UPDATE RESTRICT
 );
 COMMENT ON TABLE kms_policy.role_principals IS 'which principal each PostgreSQL role acts as';
 
 CREATE TABLE kms_policy.identity_policies (
-    principal   text NOT NULL,
+    principal   text NOT NULL REFERENCES kms_policy.principals (arn)
+                    ON DELETE RESTRICT ON UPDATE RESTRICT,
     policy_name text NOT NULL,
     policy      text NOT NULL,
     updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     PRIMARY KEY (principal, policy_name)
 );
 COMMENT ON TABLE kms_policy.identity_policies IS 'IAM / RAM identity policies of principals';
+
+-- The registered principals each stored key policy names: maintained by the
+-- key_policies_principals trigger, and held like a foreign key, so a
+-- principal a key policy names cannot be deregistered.  Dumped, so that a
+-- restore brings the references back after the principals they point to.
+CREATE TABLE kms_policy.key_policy_principals (
+    key_id      text NOT NULL,
+    policy_name text NOT NULL,
+    principal   text NOT NULL REFERENCES kms_policy.principals (arn)
+                    ON DELETE RESTRICT ON UPDATE RESTRICT,
+    PRIMARY KEY (key_id, policy_name, principal),
+    FOREIGN KEY (key_id, policy_name) REFERENCES kms_policy.key_policies (key_id, policy_name)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+CREATE INDEX key_policy_principals_principal_idx
+    ON kms_policy.key_policy_principals (principal);
+COMMENT ON TABLE kms_policy.key_policy_principals IS 'registered principals named by stored key policies';
 
 CREATE FUNCTION kms_policy.role_principals_validate()
 RETURNS trigger
@@ -158,17 +190,41 @@ AS 'MODULE_PATHNAME', 'kms_identity_policies_validate_v1'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 
+CREATE FUNCTION kms_policy.key_policy_principals_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_key_policy_principals_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION kms_policy.key_policies_principals()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_key_policies_principals_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+-- Only identity administrators write these tables (deletes included); the
+-- API functions check their caller first and write as the extension owner.
 CREATE TRIGGER role_principals_validate
-    BEFORE INSERT OR UPDATE ON kms_policy.role_principals
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.role_principals
     FOR EACH ROW EXECUTE FUNCTION kms_policy.role_principals_validate();
 
 CREATE TRIGGER identity_policies_validate
-    BEFORE INSERT OR UPDATE ON kms_policy.identity_policies
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.identity_policies
     FOR EACH ROW EXECUTE FUNCTION kms_policy.identity_policies_validate();
+
+CREATE TRIGGER key_policy_principals_validate
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policy_principals
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policy_principals_validate();
+
+CREATE TRIGGER key_policies_principals
+    AFTER INSERT OR UPDATE ON kms_policy.key_policies
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policies_principals();
 
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.role_principals', '');
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.identity_policies', '');
-REVOKE ALL ON kms_policy.role_principals, kms_policy.identity_policies FROM PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.key_policy_principals', '');
+REVOKE ALL ON kms_policy.role_principals, kms_policy.identity_policies,
+    kms_policy.key_policy_principals FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- Every write path, on every table of the schema kms_policy
@@ -219,6 +275,12 @@ CREATE TRIGGER identity_policies_guard_direct_write
 CREATE TRIGGER identity_policies_refuse_truncate
     BEFORE TRUNCATE ON kms_policy.identity_policies
     FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER key_policy_principals_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policy_principals
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER key_policy_principals_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.key_policy_principals
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
 
 -- Row-level security on, with no policy: roles that bypass privileges but
 -- not row security (pg_read_all_data, pg_write_all_data, any grantee) see
@@ -229,6 +291,7 @@ ALTER TABLE kms_policy.key_policies ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.principals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.role_principals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.identity_policies ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.key_policy_principals ENABLE ROW LEVEL SECURITY;
 
 -- EVERY trigger on EVERY table of the schema is ENABLE ALWAYS, so that
 -- session_replication_role = replica and logical-replication apply workers
@@ -240,6 +303,7 @@ ALTER TABLE kms_policy.keys
     ENABLE ALWAYS TRIGGER keys_refuse_truncate;
 ALTER TABLE kms_policy.key_policies
     ENABLE ALWAYS TRIGGER key_policies_validate,
+    ENABLE ALWAYS TRIGGER key_policies_principals,
     ENABLE ALWAYS TRIGGER key_policies_guard_direct_write,
     ENABLE ALWAYS TRIGGER key_policies_refuse_truncate;
 ALTER TABLE kms_policy.principals
@@ -254,6 +318,10 @@ ALTER TABLE kms_policy.identity_policies
     ENABLE ALWAYS TRIGGER identity_policies_validate,
     ENABLE ALWAYS TRIGGER identity_policies_guard_direct_write,
     ENABLE ALWAYS TRIGGER identity_policies_refuse_truncate;
+ALTER TABLE kms_policy.key_policy_principals
+    ENABLE ALWAYS TRIGGER key_policy_principals_validate,
+    ENABLE ALWAYS TRIGGER key_policy_principals_guard_direct_write,
+    ENABLE ALWAYS TRIGGER key_policy_principals_refuse_truncate;
 
 -- ---------------------------------------------------------------------------
 -- The API
@@ -430,5 +498,6 @@ FROM PUBLIC;
 REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.keys_deleted(),
     kms_policy.key_policies_validate(),
     kms_policy.principals_validate(), kms_policy.role_principals_validate(),
-    kms_policy.identity_policies_validate(),
+    kms_policy.identity_policies_validate(), kms_policy.key_policy_principals_validate(),
+    kms_policy.key_policies_principals(),
     kms_policy.guard_direct_write(), kms_policy.refuse_truncate() FROM PUBLIC;

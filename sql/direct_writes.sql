@@ -29,10 +29,11 @@ SELECT (SELECT string_agg(key_id || ':' || key_state, ',' ORDER BY key_id) FROM 
        (SELECT string_agg(key_id || ':' || md5(policy), ',' ORDER BY key_id) FROM kms_policy.key_policies) AS policies,
        (SELECT string_agg(arn, ',' ORDER BY arn) FROM kms_policy.principals) AS principals,
        (SELECT string_agg(role::text || '=' || principal, ',' ORDER BY role::text) FROM kms_policy.role_principals) AS mappings,
-       (SELECT string_agg(principal || '/' || policy_name, ',' ORDER BY principal) FROM kms_policy.identity_policies) AS identity_policies;
+       (SELECT string_agg(principal || '/' || policy_name, ',' ORDER BY principal) FROM kms_policy.identity_policies) AS identity_policies,
+       (SELECT string_agg(key_id || '>' || principal, ',' ORDER BY key_id, principal) FROM kms_policy.key_policy_principals) AS refs;
 CREATE TEMP TABLE regress_before AS SELECT * FROM regress_state;
 ANALYZE kms_policy.keys, kms_policy.key_policies, kms_policy.principals,
-    kms_policy.role_principals, kms_policy.identity_policies;
+    kms_policy.role_principals, kms_policy.identity_policies, kms_policy.key_policy_principals;
 
 -- pg_read_all_data bypasses privileges, not row-level security: its members
 -- see no row of any table, nor the planner's statistics of their columns.
@@ -41,7 +42,8 @@ SELECT (SELECT count(*) FROM kms_policy.keys) AS keys,
        (SELECT count(*) FROM kms_policy.key_policies) AS key_policies,
        (SELECT count(*) FROM kms_policy.principals) AS principals,
        (SELECT count(*) FROM kms_policy.role_principals) AS role_principals,
-       (SELECT count(*) FROM kms_policy.identity_policies) AS identity_policies;
+       (SELECT count(*) FROM kms_policy.identity_policies) AS identity_policies,
+       (SELECT count(*) FROM kms_policy.key_policy_principals) AS key_policy_principals;
 COPY kms_policy.key_policies TO stdout;
 SELECT count(*) AS statistics_rows FROM pg_catalog.pg_stats WHERE schemaname = 'kms_policy';
 RESET ROLE;
@@ -49,7 +51,8 @@ RESET ROLE;
 -- pg_write_all_data: every INSERT, UPDATE, DELETE and COPY on every table is
 -- refused (writing data is not kms:PutKeyPolicy, nor administering identities).
 SET ROLE regress_kms_writer;
-INSERT INTO kms_policy.role_principals VALUES ('regress_kms_writer', 'arn:aws:iam::111122223333:root');
+INSERT INTO kms_policy.role_principals (role, role_name, principal)
+VALUES ('regress_kms_writer', 'regress_kms_writer', 'arn:aws:iam::111122223333:root');
 \echo :SQLSTATE
 \set VERBOSITY terse
 UPDATE kms_policy.role_principals SET principal = 'arn:aws:iam::111122223333:root';
@@ -57,8 +60,8 @@ UPDATE kms_policy.role_principals SET principal = 'arn:aws:iam::111122223333:roo
 DELETE FROM kms_policy.role_principals;
 \echo :SQLSTATE
 -- (COPY FROM is refused by row-level security itself.)
-COPY kms_policy.role_principals FROM stdin;
-regress_kms_writer	arn:aws:iam::111122223333:root
+COPY kms_policy.role_principals (role, role_name, principal) FROM stdin;
+regress_kms_writer	regress_kms_writer	arn:aws:iam::111122223333:root
 \.
 \echo :SQLSTATE
 UPDATE kms_policy.key_policies SET policy = '{"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}}';
@@ -88,6 +91,11 @@ VALUES ('arn:aws:iam::111122223333:user/Alice', 'all', '{"Version":"2012-10-17",
 UPDATE kms_policy.identity_policies SET policy = '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:*","Resource":"*"}}';
 \echo :SQLSTATE
 DELETE FROM kms_policy.identity_policies;
+\echo :SQLSTATE
+DELETE FROM kms_policy.key_policy_principals;
+\echo :SQLSTATE
+INSERT INTO kms_policy.key_policy_principals (key_id, policy_name, principal)
+VALUES ('1234abcd-12ab-34cd-56ef-1234567890ab', 'default', 'arn:aws:iam::111122223333:user/Alice');
 \echo :SQLSTATE
 -- TRUNCATE is not part of pg_write_all_data.
 TRUNCATE kms_policy.key_policies;
@@ -140,9 +148,13 @@ DELETE FROM regress_before;
 INSERT INTO regress_before SELECT * FROM regress_state;
 
 -- TRUNCATE skips row triggers: refused on every table, for everyone.
-TRUNCATE kms_policy.key_policies;
+-- (Without CASCADE, PostgreSQL itself refuses key_policies: key_policy_principals
+-- references it.)
+TRUNCATE kms_policy.key_policy_principals;
 \echo :SQLSTATE
 \set VERBOSITY terse
+TRUNCATE kms_policy.key_policies CASCADE;
+\echo :SQLSTATE
 TRUNCATE kms_policy.keys CASCADE;
 \echo :SQLSTATE
 TRUNCATE kms_policy.principals CASCADE;
@@ -171,7 +183,8 @@ DELETE FROM kms_policy.principals WHERE arn = 'arn:aws:iam::111122223333:user/Al
 INSERT INTO kms_policy.keys (key_id, partition, region, account_id)
 VALUES ('not-a-uuid', 'aws', 'us-east-1', '111122223333');
 \echo :SQLSTATE
-INSERT INTO kms_policy.role_principals VALUES ('regress_kms_writer', 'arn:aws:iam::111122223333:user/Nobody');
+INSERT INTO kms_policy.role_principals (role, role_name, principal)
+VALUES ('regress_kms_writer', 'regress_kms_writer', 'arn:aws:iam::111122223333:user/Nobody');
 \echo :SQLSTATE
 INSERT INTO kms_policy.identity_policies (principal, policy_name, policy)
 VALUES ('arn:aws:iam::111122223333:user/Alice', 'bad', '{"Statement":{}}');

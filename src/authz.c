@@ -23,23 +23,12 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
+#include "identity.h"
 #include "kms_policy.h"
 #include "kp_eval.h"
 
 PG_FUNCTION_INFO_V1(kms_authorize_v1);
 PG_FUNCTION_INFO_V1(kms_explain_authorization_v1);
-
-/* Identity policies of one caller, compiled (owned by the policy cache). */
-#define KMS_MAX_IDENTITY_POLICIES 32	/* well below the cache's 64 slots */
-
-typedef struct KmsCaller
-{
-	char	   *arn;			/* principal ARN */
-	char	   *account;
-	const char *display;		/* how AccessDenied names the caller */
-	bool		is_service;
-	bool		mapped;
-} KmsCaller;
 
 /* ------------------------------------------------------------------------
  * Who is calling
@@ -54,51 +43,6 @@ arn_account(const char *arn)
 	if (kp_arn_split(arn, &a))
 		return pstrdup(a.account);
 	return pstrdup("");
-}
-
-/*
- * The caller's principal.  Inside kms_spi_begin/end (reads the mapping as
- * the extension owner); role is the caller as seen at entry.
- */
-static KmsCaller *
-current_caller(Oid role, kp_dialect dialect)
-{
-	KmsCaller  *c = palloc0(sizeof(KmsCaller));
-	const char *args[1];
-	MemoryContext mcxt = CurrentMemoryContext;
-
-	args[0] = psprintf("%u", role);
-	kms_spi_exec("SELECT principal FROM kms_policy.role_principals WHERE role = $1::oid::regrole",
-				 1, args, true);
-	if (SPI_processed > 0)
-	{
-		char	   *v = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-
-		c->arn = MemoryContextStrdup(mcxt, v);
-		c->account = arn_account(c->arn);
-		c->display = c->arn;
-		c->mapped = true;
-		return c;
-	}
-	if (superuser_arg(role))
-	{
-		if (dialect == KP_DIALECT_ALIBABA)
-		{
-			c->arn = psprintf("acs:ram::%s:root", kms_alibaba_account_id);
-			c->account = pstrdup(kms_alibaba_account_id);
-		}
-		else
-		{
-			const char *p = kp_partition_for_region(kms_region);
-
-			c->arn = psprintf("arn:%s:iam::%s:root", p ? p : "aws", kms_account_id);
-			c->account = pstrdup(kms_account_id);
-		}
-		c->display = c->arn;
-		return c;
-	}
-	c->display = psprintf("PostgreSQL role \"%s\"", GetUserNameFromId(role, false));
-	return c;
 }
 
 /* ------------------------------------------------------------------------
@@ -263,75 +207,6 @@ key_policy(const KmsKey *key, char **stored)
 							  key->partition, key->account_id);
 }
 
-/*
- * The identity policies that apply to the caller: its own, and for a role
- * session those of the role (kms_policy.identity_policies).  Copies of the
- * documents are made first, then compiled: compiling may evict cache entries,
- * so the policies are compiled into the returned array at the end.
- */
-static int
-identity_policies(const KmsCaller *caller, kp_dialect dialect,
-				  const kp_policy **out)
-{
-	const char *args[2];
-	int			n;
-	char	  **docs;
-	char	  **owners;
-	kp_arn		a;
-
-	if (caller->arn == NULL)
-		return 0;
-	args[0] = caller->arn;
-	args[1] = NULL;
-	/* arn:<p>:sts::<acct>:assumed-role/<role>/<session> → role name */
-	if (kp_arn_split(caller->arn, &a) && strcmp(a.service, "sts") == 0 &&
-		strncmp(a.resource, "assumed-role/", 13) == 0)
-	{
-		char	   *role = pstrdup(a.resource + 13);
-		char	   *slash = strchr(role, '/');
-
-		if (slash)
-			*slash = '\0';
-		args[1] = psprintf("arn:%s:iam::%s:role/%%", a.partition, a.account);
-		args[0] = caller->arn;
-		kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
-					 "WHERE principal = $1 OR (principal LIKE $2 AND "
-					 "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
-					 "ORDER BY principal, policy_name",
-					 3, (const char *[]) {args[0], args[1], role}, true);
-	}
-	else
-		kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
-					 "WHERE principal = $1 ORDER BY policy_name",
-					 1, args, true);
-
-	n = (int) Min(SPI_processed, KMS_MAX_IDENTITY_POLICIES);
-	docs = palloc(sizeof(char *) * (n + 1));
-	owners = palloc(sizeof(char *) * (n + 1));
-	for (int i = 0; i < n; i++)
-	{
-		char	   *d = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
-
-		owners[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		docs[i] = pg_server_to_any(d, strlen(d), PG_UTF8);
-	}
-	for (int i = 0; i < n; i++)
-	{
-		kp_arn		oa;
-		const char *partition = "aws";
-
-		/* owners are normalised ARNs (the table's trigger checks them) */
-		if (!kp_arn_split(owners[i], &oa))
-			elog(ERROR, "identity policy owner %s is not an ARN", owners[i]);	/* internal error */
-		if (oa.partition[0])
-			partition = pstrdup(oa.partition);
-		out[i] = kms_compile_policy(docs[i], strlen(docs[i]), dialect,
-									KP_DOC_IDENTITY_POLICY, partition,
-									oa.account);
-	}
-	return n;
-}
-
 /* ------------------------------------------------------------------------
  * Decisions
  * ------------------------------------------------------------------------ */
@@ -473,8 +348,8 @@ authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
 					 const char *bypass_flag, char **stored_policy,
 					 const char *hint)
 {
-	KmsCaller  *caller = current_caller(caller_role, key->dialect);
-	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	KmsCaller  *caller = kms_current_caller(caller_role, key->dialect);
+	const kp_policy **ids;
 	const kp_policy *kpol;
 	int			n_ids;
 	kp_decision d;
@@ -492,7 +367,7 @@ authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
 							"because the key belongs to another account (cross-account use is not supported)",
 							NULL, hint);
 
-	n_ids = identity_policies(caller, key->dialect, ids);
+	n_ids = kms_identity_policies(caller, key->dialect, &ids);
 	kpol = key_policy(key, stored_policy);	/* compiled last: most recent in the cache */
 	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary, &why);
 	if (d == KP_DECISION_ALLOW)
@@ -528,8 +403,8 @@ static void
 authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 						const char *bypass_flag)
 {
-	KmsCaller  *caller = current_caller(caller_role, dialect);
-	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	KmsCaller  *caller = kms_current_caller(caller_role, dialect);
+	const kp_policy **ids;
 	int			n_ids;
 	kp_decision d;
 	kp_policy	delegate_all;
@@ -551,7 +426,7 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 	if (strcmp(caller->account, own_account) != 0)
 		raise_access_denied(caller, action, "*", dialect,
 							"because the principal belongs to another account", NULL, NULL);
-	n_ids = identity_policies(caller, dialect, ids);
+	n_ids = kms_identity_policies(caller, dialect, &ids);
 
 	if (dialect == KP_DIALECT_ALIBABA)
 	{
@@ -617,7 +492,7 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 						 Oid caller_role, bool bypass)
 {
 	KmsCaller  *caller;
-	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	const kp_policy **ids;
 	int			n_ids;
 	kp_decision d;
 	char	   *summary = NULL;
@@ -625,10 +500,10 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 	/* Alibaba's API has no lockout safety check. */
 	if (bypass || key->dialect == KP_DIALECT_ALIBABA)
 		return;
-	caller = current_caller(caller_role, key->dialect);
+	caller = kms_current_caller(caller_role, key->dialect);
 	if (caller->arn == NULL)
 		return;					/* refused earlier by authorization */
-	n_ids = identity_policies(caller, key->dialect, ids);
+	n_ids = kms_identity_policies(caller, key->dialect, &ids);
 
 	/*
 	 * Would the caller be allowed a later PutKeyPolicy (without the bypass
@@ -791,7 +666,7 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 	KmsSpiState st;
 	KmsKey	   *key;
 	KmsCaller  *caller;
-	const kp_policy *ids[KMS_MAX_IDENTITY_POLICIES];
+	const kp_policy **ids;
 	const kp_policy *kpol;
 	int			n_ids;
 
@@ -814,7 +689,7 @@ authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
 		authorize_key_action(key, "kms:GetKeyPolicy", st.caller, NULL, NULL,
 							 "kms_authorize and kms_explain_authorization reveal the key policy: they need kms:GetKeyPolicy on the key, or an administrator (kms_policy.administrator_role).");
 	caller = principal_argument(principal, key);
-	n_ids = caller->is_service ? 0 : identity_policies(caller, key->dialect, ids);
+	n_ids = kms_identity_policies(caller, key->dialect, &ids);
 	kpol = key_policy(key, NULL);
 	kp_trace_init(&res->trace);
 	res->decision = evaluate(kpol, ids, n_ids, caller, action, key, key->arn, NULL,

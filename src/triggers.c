@@ -215,7 +215,8 @@ trigger_table_name(TriggerData *trigdata)
 }
 
 /*
- * kms_policy.keys, AFTER DELETE FOR EACH ROW: delete the key's policy.  The
+ * kms_policy.keys, AFTER DELETE FOR EACH ROW: delete the key's policy and its
+ * principal references.  The
  * foreign key's ON DELETE CASCADE has done it already, except where foreign
  * keys are not enforced (session_replication_role = replica, and so in
  * logical-replication apply workers): there this trigger does it, so that a
@@ -236,6 +237,8 @@ kms_keys_deleted_v1(PG_FUNCTION_ARGS)
 	if (args[0] == NULL)
 		return PointerGetDatum(NULL);
 	kms_spi_begin(&st);
+	/* the references of its policies first: their cascade does not run either */
+	kms_spi_exec("DELETE FROM kms_policy.key_policy_principals WHERE key_id = $1", 1, args, false);
 	kms_spi_exec("DELETE FROM kms_policy.key_policies WHERE key_id = $1", 1, args, false);
 	kms_spi_end(&st);
 	return PointerGetDatum(NULL);

@@ -1,0 +1,238 @@
+/*
+ * identity.c -- the identity store read by authorization: who the calling
+ * role acts as (kms_policy.role_principals) and the identity policies of a
+ * principal (kms_policy.identity_policies).
+ *
+ * Revocations are not overtaken.  For the session's own caller (not for a
+ * kms_authorize question about some principal) the mapping row is read FOR
+ * SHARE and the principal rows whose identity policies apply are locked FOR
+ * SHARE before those policies are read.  Every write of an identity policy
+ * updates its principal's row (identity_version, registry.c), and an unmap or
+ * re-map deletes or updates the mapping row, so:
+ *  - a revocation in progress makes the caller wait for it, and the caller
+ *    then reads the committed state (READ COMMITTED reads with a new snapshot);
+ *  - a revocation that starts after the caller read waits for the caller's
+ *    transaction to end, so nothing the caller writes in it comes after it;
+ *  - in REPEATABLE READ or SERIALIZABLE, a revocation committed after the
+ *    caller's snapshot makes the lock fail with a serialization failure.
+ * Read-only transactions (hot standby included) take no row locks: they read
+ * with their snapshot and cannot write.
+ *
+ * Identity policies are compiled in their principal's own dialect into memory
+ * tied to the current memory context (not the shared compiled-policy cache,
+ * whose entries a later compile may evict), and every one of them is read.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "mb/pg_wchar.h"
+#include "utils/memutils.h"
+
+#include "identity.h"
+
+/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
+static char *
+arn_account(const char *arn)
+{
+	kp_arn		a;
+
+	if (kp_arn_split(arn, &a))
+		return pstrdup(a.account);
+	return pstrdup("");
+}
+
+static kp_dialect
+arn_dialect(const char *arn)
+{
+	return strncmp(arn, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+}
+
+static void
+check_select(int rc)
+{
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));	/* internal error */
+}
+
+KmsCaller *
+kms_current_caller(Oid role, kp_dialect dialect)
+{
+	KmsCaller  *c = palloc0(sizeof(KmsCaller));
+	char	   *name = GetUserNameFromId(role, true);
+	const char *args[2];
+
+	c->locked = !XactReadOnly;
+	if (name != NULL)
+	{
+		int			rc;
+
+		/*
+		 * The mapping applies only while the OID still names the role it was
+		 * made for (role_name): a role that gets a dropped role's OID does
+		 * not inherit its principal.
+		 */
+		args[0] = psprintf("%u", role);
+		args[1] = name;
+		if (c->locked)
+			rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
+							  "WHERE role = $1::oid::regrole AND role_name = $2 FOR SHARE",
+							  2, args, false);
+		else
+			rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
+							  "WHERE role = $1::oid::regrole AND role_name = $2",
+							  2, args, true);
+		check_select(rc);
+		if (SPI_processed > 0)
+		{
+			c->arn = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			c->account = arn_account(c->arn);
+			c->display = c->arn;
+			c->mapped = true;
+			return c;
+		}
+	}
+	if (superuser_arg(role))
+	{
+		if (dialect == KP_DIALECT_ALIBABA)
+		{
+			c->arn = psprintf("acs:ram::%s:root", kms_alibaba_account_id);
+			c->account = pstrdup(kms_alibaba_account_id);
+		}
+		else
+		{
+			const char *p = kp_partition_for_region(kms_region);
+
+			c->arn = psprintf("arn:%s:iam::%s:root", p ? p : "aws", kms_account_id);
+			c->account = pstrdup(kms_account_id);
+		}
+		c->display = c->arn;
+		return c;
+	}
+	c->display = psprintf("PostgreSQL role \"%s\"", name ? name : psprintf("%u", role));
+	return c;
+}
+
+/* Compiled identity policies, freed when their memory context goes. */
+typedef struct IdentitySet
+{
+	MemoryContextCallback cb;
+	int			n;
+	kp_policy **policies;
+} IdentitySet;
+
+static void
+identity_set_free(void *arg)
+{
+	IdentitySet *set = (IdentitySet *) arg;
+
+	for (int i = 0; i < set->n; i++)
+		kp_policy_free(set->policies[i]);
+	set->n = 0;
+}
+
+int
+kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
+					  const kp_policy ***out)
+{
+	const char *args[3] = {NULL, NULL, NULL};
+	kp_dialect	own;
+	kp_arn		a;
+	int			rc;
+	uint64		n;
+	char	  **docs;
+	char	  **owners;
+	IdentitySet *set;
+
+	*out = NULL;
+	if (caller->arn == NULL || caller->is_service)
+		return 0;
+
+	/*
+	 * IAM policies govern AWS resources and RAM policies Alibaba's: a
+	 * principal of the other dialect has no identity permission here (and is
+	 * of no account of the key's), which the decision then reflects.
+	 */
+	own = arn_dialect(caller->arn);
+	if (own != dialect)
+		return 0;
+
+	args[0] = caller->arn;
+	/* arn:<p>:sts::<acct>:assumed-role/<role>/<session>: also the role's */
+	if (kp_arn_split(caller->arn, &a) && strcmp(a.service, "sts") == 0 &&
+		strncmp(a.resource, "assumed-role/", 13) == 0)
+	{
+		char	   *role = pstrdup(a.resource + 13);
+		char	   *slash = strchr(role, '/');
+
+		if (slash)
+			*slash = '\0';
+		args[1] = psprintf("arn:%s:iam::%s:role/%%", a.partition, a.account);
+		args[2] = role;
+	}
+
+	/*
+	 * Lock the owners' registry rows first: every identity-policy write
+	 * updates its owner's row, so it waits for this transaction, or this
+	 * lock waits for it (and in REPEATABLE READ fails if it committed after
+	 * the snapshot).  The policies are then read with a new snapshot.
+	 */
+	if (caller->locked)
+	{
+		rc = kms_spi_exec("SELECT arn FROM kms_policy.principals "
+						  "WHERE arn = $1 OR (arn LIKE $2 AND "
+						  "pg_catalog.regexp_replace(arn, '^.*/', '') = $3) "
+						  "ORDER BY arn FOR SHARE",
+						  3, args, false);
+		check_select(rc);
+	}
+	rc = kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
+					  "WHERE principal = $1 OR (principal LIKE $2 AND "
+					  "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
+					  "ORDER BY principal, policy_name",
+					  3, args, !caller->locked);
+	check_select(rc);
+	n = SPI_processed;
+	if (n == 0)
+		return 0;
+	docs = palloc(sizeof(char *) * n);
+	owners = palloc(sizeof(char *) * n);
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *d = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+		owners[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		docs[i] = pg_server_to_any(d, strlen(d), PG_UTF8);
+	}
+
+	set = palloc0(sizeof(IdentitySet));
+	set->policies = palloc0(sizeof(kp_policy *) * n);
+	set->cb.func = identity_set_free;
+	set->cb.arg = set;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &set->cb);
+	for (uint64 i = 0; i < n; i++)
+	{
+		kp_arn		oa;
+		kp_parse_opts opts;
+		kp_policy  *policy = NULL;
+		kp_error	err;
+
+		CHECK_FOR_INTERRUPTS();
+		/* owners are normalised ARNs (the table's trigger checks them) */
+		if (!kp_arn_split(owners[i], &oa))
+			elog(ERROR, "identity policy owner %s is not an ARN", owners[i]);	/* internal error */
+		memset(&opts, 0, sizeof(opts));
+		opts.dialect = own;
+		opts.kind = KP_DOC_IDENTITY_POLICY;
+		opts.partition = pstrdup(oa.partition);
+		opts.account = pstrdup(oa.account);
+		opts.max_depth = KP_DEFAULT_MAX_DEPTH;
+		/* The core frees what it allocated before returning an error. */
+		if (kp_policy_parse(docs[i], strlen(docs[i]), &opts, &policy, &err) != KP_OK)
+			kms_raise_core(&err, own);
+		set->policies[set->n++] = policy;
+	}
+	*out = (const kp_policy **) set->policies;
+	return set->n;
+}
