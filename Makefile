@@ -6,7 +6,7 @@ MODULE_big = kms_policy
 
 # The policy core: plain C + json-c, no PostgreSQL headers (unit-tested and
 # fuzzed on its own, see test/).
-CORE_SRCS = src/kp_error.c src/policy_json.c src/arn.c src/policy_validate.c \
+CORE_SRCS = src/kp_error.c src/kp_operand.c src/policy_json.c src/arn.c src/policy_validate.c \
 	src/kms_iam_data.c src/kp_iam.c src/policy_eval.c
 # The PostgreSQL glue.
 GLUE_SRCS = src/kms_policy.c src/errors.c src/keys.c src/triggers.c \

@@ -520,5 +520,6 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 
 	if (principal && name && doc)
 		check_identity_policy(principal, name, doc, strlen(doc));
+	kms_warn_identity_policy_notes(principal, name, doc);
 	return PointerGetDatum(tuple);
 }
