@@ -4,7 +4,7 @@
 -- straight into kms_policy.key_policies, so the validation trigger decides
 -- (no authorization, no lockout safety check): this file is about the grammar.
 -- Documents stored with a WARNING (an action that names no KMS action) show it
--- twice: the upsert in check() fires the trigger on INSERT and on UPDATE.
+-- once, although the upsert in check() fires the trigger on INSERT and UPDATE.
 --
 -- Where the implementation disagrees with the README/AWS, the expected value
 -- stays what the README/AWS says and the row shows WRONG (see the summary).

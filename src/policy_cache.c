@@ -11,8 +11,10 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "common/hashfn.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 
 #include "kms_policy.h"
@@ -136,12 +138,26 @@ kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
 /*
  * Notes of a stored document as WARNINGs (errcode 01000).  The notes live on
  * the compiled policy, so a cached policy warns exactly like a fresh one.
+ * An upsert (INSERT ... ON CONFLICT DO UPDATE, as the API's writes are) fires
+ * the BEFORE INSERT and the BEFORE UPDATE trigger for one store: the same
+ * compiled policy in the same command warns once.
  */
 void
 kms_warn_policy_notes(const kp_policy *policy)
 {
-	if (policy == NULL)
+	static const kp_policy *warned_policy = NULL;
+	static LocalTransactionId warned_lxid = InvalidLocalTransactionId;
+	static CommandId warned_cid = InvalidCommandId;
+	CommandId	cid = GetCurrentCommandId(false);
+
+	if (policy == NULL || policy->n_notes == 0)
 		return;
+	if (policy == warned_policy && MyProc->lxid == warned_lxid &&
+		cid == warned_cid)
+		return;
+	warned_policy = policy;
+	warned_lxid = MyProc->lxid;
+	warned_cid = cid;
 	for (size_t i = 0; i < policy->n_notes; i++)
 		ereport(WARNING,
 				(errcode(ERRCODE_WARNING),
