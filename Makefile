@@ -6,7 +6,7 @@ MODULE_big = kms_policy
 
 # The policy core: plain C + json-c, no PostgreSQL headers (unit-tested and
 # fuzzed on its own, see test/).
-CORE_SRCS = src/kp_error.c src/policy_json.c src/arn.c src/policy_validate.c \
+CORE_SRCS = src/kp_error.c src/kp_operand.c src/policy_json.c src/arn.c src/policy_validate.c \
 	src/kms_iam_data.c src/kp_iam.c src/policy_eval.c
 # The PostgreSQL glue.
 GLUE_SRCS = src/kms_policy.c src/errors.c src/keys.c src/triggers.c \
@@ -26,7 +26,7 @@ ISOLATION_OPTS = --inputdir=. --load-extension=$(EXTENSION) --encoding=UTF8
 PG_CPPFLAGS = -DKMS_POLICY_VERSION=\"$(EXTVERSION)\"
 SHLIB_LINK += $(shell pkg-config --libs json-c)
 
-EXTRA_CLEAN = test/unit/*_test test/fuzz/fuzz_policy bench/eval_bench
+EXTRA_CLEAN = test/unit/*_test $(addprefix test/fuzz/,fuzz_policy fuzz_operands fuzz_context) bench/eval_bench
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -52,18 +52,30 @@ unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t; done
 
 # ---------------------------------------------------------------------------
-# libFuzzer target over kp_policy_parse (clang, ASan + LeakSanitizer + UBSan).
-# FUZZ_SECONDS bounds the run.
+# libFuzzer targets (clang, ASan + LeakSanitizer + UBSan), each with its seed
+# corpus in test/fuzz/corpus_<target>:
+#   fuzz_policy    kp_policy_parse + evaluation of what it accepts
+#   fuzz_operands  the validator accepts exactly what the evaluator parses
+#   fuzz_context   fuzzed request contexts: deterministic, order-independent
+# FUZZ_SECONDS bounds the run of each target (3 targets: 3 x FUZZ_SECONDS).
 # ---------------------------------------------------------------------------
-FUZZ_SECONDS ?= 60
-test/fuzz/fuzz_policy: test/fuzz/fuzz_policy.c $(CORE_SRCS) src/kp.h
-	clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -o $@ $< $(CORE_SRCS) -ljson-c
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context
+FUZZ_BINS = $(addprefix test/fuzz/,$(FUZZ_TARGETS))
+
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) src/kp.h $(wildcard src/kp_*.h)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Isrc -o $@ $< $(CORE_SRCS) -ljson-c
 
 .PHONY: fuzz
-fuzz: test/fuzz/fuzz_policy
-	mkdir -p test/fuzz/work
-	./test/fuzz/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -max_len=40000 \
-		-detect_leaks=1 -print_final_stats=1 test/fuzz/work test/fuzz/corpus
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $$t ($(FUZZ_SECONDS)s)"; \
+		c=$${t#fuzz_}; mkdir -p test/fuzz/work_$$c; \
+		./test/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=40000 \
+			-detect_leaks=1 -print_final_stats=1 -artifact_prefix=test/fuzz/ \
+			test/fuzz/work_$$c test/fuzz/corpus_$$c; \
+	done
 
 # ---------------------------------------------------------------------------
 # TAP tests in t/ (run as a non-root user: initdb refuses root).

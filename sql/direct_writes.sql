@@ -189,7 +189,9 @@ VALUES ('regress_kms_writer', 'regress_kms_writer', 'arn:aws:iam::111122223333:u
 INSERT INTO kms_policy.identity_policies (principal, policy_name, policy)
 VALUES ('arn:aws:iam::111122223333:user/Alice', 'bad', '{"Statement":{}}');
 \echo :SQLSTATE
-TRUNCATE kms_policy.key_policies;
+TRUNCATE kms_policy.key_policies CASCADE;
+\echo :SQLSTATE
+TRUNCATE kms_policy.key_policy_principals;
 \echo :SQLSTATE
 \set VERBOSITY default
 SELECT s = b AS unchanged FROM regress_state s, regress_before b;

@@ -3,6 +3,8 @@
 -- documentation call for ('ok' or the SQLSTATE).  The documents are written
 -- straight into kms_policy.key_policies, so the validation trigger decides
 -- (no authorization, no lockout safety check): this file is about the grammar.
+-- Documents stored with a WARNING (an action that names no KMS action) show it
+-- once, although the upsert in check() fires the trigger on INSERT and UPDATE.
 --
 -- Where the implementation disagrees with the README/AWS, the expected value
 -- stays what the README/AWS says and the row shows WRONG (see the summary).
@@ -303,7 +305,7 @@ $j$),
     {"Sid": "Use", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/ExampleUser"},
      "Action": ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*"}
   ]}$j$),
-('aws', 'README Getting Started refusal (kms:GetKeyPolcy)', 'KM003',
+('aws', 'README Getting Started: kms:GetKeyPolcy stored with a WARNING', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:GetKeyPolcy","Resource":"*"}}$j$);
 
 -- ===== Strict JSON (RFC 8259), where json-c alone would be lenient =====
@@ -661,25 +663,25 @@ INSERT INTO corpus (dialect, label, expected, doc) VALUES
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:group/Admins"},"Action":"kms:*","Resource":"*"}}$j$),
 ('aws', 'principal: instance profile', 'KM002',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:instance-profile/WebServer"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: wildcard user/*', 'KM002',
+('aws', 'principal: wildcard user/*', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/*"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: wildcard in the role name', 'KM002',
+('aws', 'principal: wildcard in the role name', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Example*"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: wildcard account', 'KM002',
+('aws', 'principal: wildcard account', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: ? wildcard in a user name', 'KM002',
+('aws', 'principal: ? wildcard in a user name', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/ExampleUse?"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: ARN without a resource part', 'KM002',
+('aws', 'principal: ARN without a resource part', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: IAM ARN with a region', 'KM002',
+('aws', 'principal: IAM ARN with a region', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam:us-east-1:111122223333:root"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: ARN with an 11-digit account', 'KM002',
+('aws', 'principal: ARN with an 11-digit account', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::11112222333:root"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: ARN with an empty user name', 'KM002',
+('aws', 'principal: ARN with an empty user name', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: assumed-role ARN without a session', 'KM002',
+('aws', 'principal: assumed-role ARN without a session', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:sts::111122223333:assumed-role/ExampleAdminRole"},"Action":"kms:*","Resource":"*"}}$j$),
-('aws', 'principal: unknown partition', 'KM002',
+('aws', 'principal: unknown partition', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws-mars:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}}$j$),
 ('aws', 'principal: S3 bucket ARN', 'KM002',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:s3:::examplebucket"},"Action":"kms:*","Resource":"*"}}$j$),
@@ -730,27 +732,27 @@ INSERT INTO corpus (dialect, label, expected, doc) VALUES
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["kms:GetKeyPolicy","kms:PutKeyPolicy","kms:ListKeyPolicies","kms:CreateKey"],"Resource":"*"}}$j$),
 ('aws', 'action: other services (s3:GetObject, iam:Pass?ole, ec2:*)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["s3:GetObject","iam:Pass?ole","ec2:*"],"Resource":"*"}}$j$),
-('aws', 'action: typo kms:GetKeyPolcy', 'KM003',
+('aws', 'action: typo kms:GetKeyPolcy (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:GetKeyPolcy","Resource":"*"}}$j$),
-('aws', 'action: typo in the second item', 'KM003',
+('aws', 'action: typo in the second item (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["kms:Encrypt","kms:Bogus"],"Resource":"*"}}$j$),
-('aws', 'action: typo in NotAction', 'KM003',
+('aws', 'action: typo in NotAction (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Deny","Principal":"*","NotAction":"kms:Decrypt2","Resource":"*"}}$j$),
-('aws', 'action: pattern kms:Foo* matching no action', 'KM003',
+('aws', 'action: pattern kms:Foo* matching no action (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:Foo*","Resource":"*"}}$j$),
-('aws', 'action: pattern kms:? matching no action', 'KM003',
+('aws', 'action: pattern kms:? matching no action (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:?","Resource":"*"}}$j$),
-('aws', 'action: kms:Decrypt:extra', 'KM003',
+('aws', 'action: kms:Decrypt:extra (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:Decrypt:extra","Resource":"*"}}$j$),
-('aws', 'action: "kms" without a colon', 'KM003',
+('aws', 'action: "kms" without a colon (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms","Resource":"*"}}$j$),
-('aws', 'action: ":x" without a service', 'KM003',
+('aws', 'action: ":x" without a service (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":":x","Resource":"*"}}$j$),
-('aws', 'action: "kms:" without a name', 'KM003',
+('aws', 'action: "kms:" without a name (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:","Resource":"*"}}$j$),
 ('aws', 'action: empty string', 'KM003',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"","Resource":"*"}}$j$),
-('aws', 'action: a space in the name', 'KM003',
+('aws', 'action: a space in the name (WARNING)', 'ok',
  $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:Get Key*","Resource":"*"}}$j$);
 
 -- ===== Conditions (AWS) =====
@@ -948,6 +950,21 @@ INSERT INTO corpus (dialect, label, expected, doc) VALUES
 ('alibaba', 'ali size: 32769 bytes, mostly e-acute (about 16400 characters)', 'KA001',
  pg_temp.fill($j${"Version":"1","Statement":[{"Effect":"Allow","Principal":{"RAM":["acs:ram::1192853035118460:*"]},"Action":["kms:*"],"Resource":["*"],"Condition":{"StringEquals":{"kms:EncryptionContext:city":"@@"}}}]}$j$, chr(233), 32769, true));
 
+-- ===== Issue 7: fidelity details found against real, public policies =====
+INSERT INTO corpus (dialect, label, expected, doc) VALUES
+('aws', 'issue7: Principal AWS empty string (no principal)', 'KM003',
+ $j${"Statement":{"Effect":"Allow","Principal":{"AWS":""},"Action":"kms:*","Resource":"*"}}$j$),
+('aws', 'issue7: principal ARN without a service (invalid principals)', 'KM003',
+ $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws::111122223333:root"},"Action":"kms:*","Resource":"*"}}$j$),
+('aws', 'issue7: action kms=GenerateDataKey (WARNING)', 'ok',
+ $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":["kms:*","kms=GenerateDataKey"],"Resource":"*"}}$j$),
+('aws', 'issue7: DateLessThan 2025-02-29 (not a date)', 'KM003',
+ $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2025-02-29"}}}}$j$),
+('aws', 'issue7: DateLessThan 2024-02-29 (a leap day)', 'ok',
+ $j${"Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2024-02-29"}}}}$j$),
+('alibaba', 'issue7: ali action kms=Decrypt (Alibaba refuses it)', 'KA001',
+ $j${"Version":"1","Statement":[{"Effect":"Allow","Principal":{"RAM":["acs:ram::1192853035118460:*"]},"Action":["kms=Decrypt"],"Resource":["*"]}]}$j$);
+
 -- ===== Run the corpus =====
 CREATE TEMP TABLE outcome AS
   SELECT c.n, r.result, r.message, r.detail
@@ -988,11 +1005,17 @@ SELECT c.n, c.label, o.result, o.message, o.detail
    'principal: unregistered role in a list of registered ones',
    'principal: IAM group',
    'principal: Federated',
-   'action: typo in the second item',
+   'stmt: Principal AWS empty array',
+   'principal: wildcard account',
+   'principal: ARN with an 11-digit account',
+   'action: empty string',
    'cond: Date value not a date',
    'cond: ForAllValues with kms:EncryptionContext:dept (OverlyPermissiveCondition)',
    'cond: both forbidden keys in two statements',
    'ali: Action list with one non-kms item',
+   'issue7: Principal AWS empty string (no principal)',
+   'issue7: principal ARN without a service (invalid principals)',
+   'issue7: DateLessThan 2025-02-29 (not a date)',
    'ali size: 32769 bytes, mostly e-acute (about 16400 characters)')
  ORDER BY c.n;
 

@@ -51,12 +51,23 @@ arn_account(const char *arn)
 
 static void context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect);
 
+/*
+ * A key the request defines.  The context's size limits (kp_eval.h) count
+ * these keys too: a caller context that leaves no room for them is refused
+ * like one over the limit.
+ */
 static void
 ctx_add(kp_context *ctx, const char *key, const char *value)
 {
+	kp_error	err;
+
 	if (kp_context_get(ctx, key, &(size_t) {0}) != NULL)
 		return;					/* the caller's own value wins */
-	if (kp_context_add(ctx, key, value) != KP_OK)
+	if (kp_context_add_checked(ctx, key, value, &err) == KP_ERR_LIMIT)
+		kms_raise(pg_strncasecmp(key, "acs:", 4) == 0 ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
+				  "invalid request context", err.detail,
+				  "Pass fewer keys and values in the request context.");
+	else if (err.status != KP_OK)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 }
 
@@ -271,7 +282,21 @@ evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 	req.action = action;
 	req.resource_arn = resource;
 	req.context = ctx;
-	d = kp_authorize(kpol, (const kp_policy *const *) ids, n_ids, &req, trace);
+	/* A pending cancel or timeout stops the core (kms_core_interrupt_pending). */
+	while (kp_evaluate(kpol, (const kp_policy *const *) ids, n_ids, &req, trace,
+					   &d) == KP_ERR_INTERRUPTED)
+	{
+		PG_TRY();
+		{
+			CHECK_FOR_INTERRUPTS();
+		}
+		PG_CATCH();
+		{
+			kp_context_free(ctx);
+			PG_RE_THROW();
+		}
+		PG_END_TRY();
+	}
 	kp_context_free(ctx);
 	return d;
 }
@@ -584,7 +609,10 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 	char	   *key = NULL;
 	int			depth = 0;
 	const char *bad = NULL;
+	const char *hint = "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.";
+	kp_error	err;
 
+	kp_error_clear(&err);
 	if (!JB_ROOT_IS_OBJECT(jb))
 		bad = "The context must be a JSON object.";
 	else
@@ -592,6 +620,8 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 		it = JsonbIteratorInit(&jb->root);
 		while (bad == NULL && (tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 		{
+			/* the caller's jsonb may be large: ctx is freed by evaluate() */
+			CHECK_FOR_INTERRUPTS();
 			switch (tok)
 			{
 				case WJB_BEGIN_OBJECT:
@@ -608,8 +638,8 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 					break;
 				case WJB_KEY:
 					key = pnstrdup(v.val.string.val, v.val.string.len);
-					if (kp_context_add(ctx, key, NULL) != KP_OK)
-						bad = "out of memory";
+					if (kp_context_add_checked(ctx, key, NULL, &err) != KP_OK)
+						bad = pstrdup(err.detail);
 					break;
 				case WJB_VALUE:
 				case WJB_ELEM:
@@ -628,8 +658,8 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 							bad = "Context values must be strings or arrays of strings.";
 							break;
 						}
-						if (kp_context_add(ctx, key, s) != KP_OK)
-							bad = "out of memory";
+						if (kp_context_add_checked(ctx, key, s, &err) != KP_OK)
+							bad = pstrdup(err.detail);
 						break;
 					}
 				default:
@@ -640,9 +670,12 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 	if (bad)
 	{
 		/* the caller (evaluate) frees ctx on the way out */
+		if (err.status == KP_ERR_LIMIT)
+			hint = "Pass fewer keys and values in the request context.";
+		else if (err.status == KP_ERR_NOMEM)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
-				  "invalid request context", bad,
-				  "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.");
+				  "invalid request context", bad, hint);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 
 #include "kms_policy.h"
 
@@ -66,7 +67,8 @@ kms_raise_core(const kp_error *err, kp_dialect dialect)
 	StringInfoData detail;
 
 	initStringInfo(&detail);
-	if (dialect == KP_DIALECT_ALIBABA && err->status != KP_ERR_NOMEM)
+	if (dialect == KP_DIALECT_ALIBABA && err->status != KP_ERR_NOMEM &&
+		err->status != KP_ERR_INTERRUPTED)
 	{
 		appendStringInfoString(&detail, err->message);
 		if (err->detail[0])
@@ -91,6 +93,14 @@ kms_raise_core(const kp_error *err, kp_dialect dialect)
 		case KP_ERR_INVALID_ARN:
 			ex = KMS_INVALID_ARN;
 			break;
+		case KP_ERR_INTERRUPTED:
+			/* raises the pending cancel or timeout error */
+			CHECK_FOR_INTERRUPTS();
+			ereport(ERROR,
+					(errcode(ERRCODE_QUERY_CANCELED),
+					 errmsg("canceling policy work because of an interrupt"),
+					 errdetail("%s", err->detail)));
+			pg_unreachable();
 		case KP_ERR_NOMEM:
 			ereport(ERROR,
 					(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -122,4 +132,15 @@ kms_raise_null_argument(const char *member, kp_dialect dialect)
 	kms_raise(KMS_VALIDATION, msg,
 			  psprintf("The argument %s is required and must not be NULL.", member),
 			  NULL);
+}
+
+/*
+ * The core's interrupt hook: true when CHECK_FOR_INTERRUPTS would act now.
+ * Interrupts held off (HOLD_INTERRUPTS, a critical section) do not stop the
+ * core, since the glue could not raise them either.
+ */
+bool
+kms_core_interrupt_pending(void)
+{
+	return INTERRUPTS_PENDING_CONDITION() && INTERRUPTS_CAN_BE_PROCESSED();
 }

@@ -123,6 +123,9 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kms_policy");
+
+	/* Long core loops stop when a cancel or timeout is pending. */
+	kp_set_interrupt_check(kms_core_interrupt_pending);
 }
 
 /*

@@ -109,6 +109,19 @@ extern const kp_policy *kms_compile_policy(const char *doc, size_t len,
 										   const char *partition,
 										   const char *account);
 
+/*
+ * The notes of a compiled policy (kp.h: e.g. an action that names no KMS
+ * action) as WARNINGs.  Called whenever a document is stored (the
+ * triggers), so the warnings come on every store, cached or not.
+ */
+extern void kms_warn_policy_notes(const kp_policy *policy);
+/* The same for an identity policy row (NULL columns: nothing to say). */
+extern void kms_warn_identity_policy_notes(const char *principal,
+										   const char *name, const char *doc);
+
+/* The core's interrupt hook (kp_set_interrupt_check), set by _PG_init. */
+extern bool kms_core_interrupt_pending(void);
+
 /* Principals named by a compiled policy must exist (registry, issue #3). */
 extern void kms_check_policy_principals(const kp_policy *policy,
 										const KmsKey *key);

@@ -33,7 +33,9 @@ typedef enum kp_status
 	KP_ERR_LIMIT,				/* LimitExceededException: size quota */
 	KP_ERR_MALFORMED,			/* MalformedPolicyDocumentException */
 	KP_ERR_INVALID_ARN,			/* InvalidArnException */
-	KP_ERR_NOMEM				/* out of memory (KMSInternalException) */
+	KP_ERR_NOMEM,				/* out of memory (KMSInternalException) */
+	KP_ERR_INTERRUPTED			/* the interrupt hook asked the core to stop
+								 * (kp_set_interrupt_check); nothing is kept */
 } kp_status;
 
 #define KP_MSG_LEN 256
@@ -63,6 +65,26 @@ extern kp_status kp_fail(kp_error *err, kp_status st, const char *message,
 						 const char *path, long offset,
 						 const char *detail_fmt,...)
 			__attribute__((format(printf, 6, 7)));
+
+/* ------------------------------------------------------------------------
+ * Interruption
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The core cannot call PostgreSQL's CHECK_FOR_INTERRUPTS.  Instead, every
+ * core loop whose length a caller controls (statements x values x request
+ * values, glob matching, context building) asks this hook at a coarse
+ * granularity (kp_operand.h, KP_POLL_INTERVAL).  When it returns true the
+ * core stops, frees what it holds and returns KP_ERR_INTERRUPTED; the glue
+ * then calls CHECK_FOR_INTERRUPTS (and retries if that returns, e.g. after a
+ * benign interrupt).  NULL (the default) means "never interrupted".  Set it
+ * once per process; it is the core's only global state.
+ */
+typedef bool (*kp_interrupt_fn) (void);
+
+extern void kp_set_interrupt_check(kp_interrupt_fn fn);
+/* Ask the hook now (false when none is set). */
+extern bool kp_interrupt_requested(void);
 
 /* ------------------------------------------------------------------------
  * Dialects and limits
@@ -249,6 +271,18 @@ typedef struct kp_statement
 	size_t		n_conditions;
 } kp_statement;
 
+/*
+ * A note on an accepted document: something AWS accepts but that cannot
+ * mean what its author likely wanted (an action that names no KMS action).
+ * The glue reports each note as a WARNING whenever the document is stored.
+ */
+typedef struct kp_note
+{
+	char	   *path;			/* "Statement[1].Action[0]" */
+	char	   *value;			/* the element as written: "kms:Foo" */
+	char	   *detail;			/* a full sentence */
+} kp_note;
+
 typedef struct kp_policy
 {
 	kp_dialect	dialect;
@@ -257,6 +291,8 @@ typedef struct kp_policy
 	char	   *id;				/* NULL when absent */
 	kp_statement *statements;
 	size_t		n_statements;
+	kp_note    *notes;			/* in document order */
+	size_t		n_notes;
 } kp_policy;
 
 typedef struct kp_parse_opts

@@ -46,7 +46,18 @@
  * Keys compare case-insensitively (ASCII); values are case-sensitive.
  * A key added with no value (kp_context_add(ctx, key, NULL)) is present with
  * an empty value set, which every operator treats like an absent key.
+ * Look-ups are O(1) on average (a hash index over the lowercased key).
+ *
+ * Size limits of one context (everything in it: the caller's keys and the
+ * keys the glue fills in).  Adding beyond one of them fails with
+ * KP_ERR_LIMIT and leaves the context unchanged: nothing is dropped
+ * silently.  With these bounds a request's evaluation work is bounded by
+ * the policies' size times the context's size.
  */
+#define KP_CONTEXT_MAX_KEYS 1024	/* distinct keys */
+#define KP_CONTEXT_MAX_VALUES 4096	/* values over all keys */
+#define KP_CONTEXT_MAX_BYTES 262144 /* bytes of all keys and values */
+
 typedef struct kp_context kp_context;
 
 /* A new empty context, or NULL when out of memory. */
@@ -58,6 +69,16 @@ extern kp_context *kp_context_new(void);
  */
 extern kp_status kp_context_add(kp_context *ctx, const char *key,
 								const char *value);
+
+/*
+ * kp_context_add that also says why it failed: KP_ERR_LIMIT (err->detail
+ * names the limit) or KP_ERR_NOMEM.  err may be NULL.
+ */
+extern kp_status kp_context_add_checked(kp_context *ctx, const char *key,
+										const char *value, kp_error *err);
+
+/* Number of distinct keys. */
+extern size_t kp_context_key_count(const kp_context *ctx);
 
 /*
  * The values of key (case-insensitive look-up): returns the array and sets
@@ -163,7 +184,8 @@ typedef struct kp_trace_entry
 	/* via DELEGATION / CROSS_ACCOUNT: did the identity policies allow? */
 	bool		identity_granted;
 	/*
-	 * Short explanation, NULL when there is nothing to add, e.g.
+	 * Short explanation, NULL when there is nothing to add (at most
+	 * KP_TRACE_DETAIL_MAX - 1 bytes: a longer one ends with "..."), e.g.
 	 * "principal arn:aws:iam::111122223333:root matched (account delegation)"
 	 * "action kms:PutKeyPolicy matches none of [kms:Get*, kms:List*]"
 	 * "condition StringEquals kms:CallerAccount: request value
@@ -172,6 +194,13 @@ typedef struct kp_trace_entry
 	 */
 	char	   *detail;
 } kp_trace_entry;
+
+/*
+ * Explanation size: one entry per statement of the policies evaluated (the
+ * documents' own size bounds that), each detail at most this many bytes,
+ * whatever the request context holds.
+ */
+#define KP_TRACE_DETAIL_MAX 400
 
 typedef struct kp_trace
 {
@@ -215,6 +244,22 @@ extern kp_decision kp_authorize(const kp_policy *key_policy,
 								size_t n_identity,
 								const kp_request *req,
 								kp_trace *trace);
+
+/*
+ * kp_authorize that can be interrupted: the evaluation asks the interrupt
+ * hook (kp.h) as it goes.  Returns KP_OK with *decision set, or
+ * KP_ERR_INTERRUPTED, with *decision KP_DECISION_IMPLICIT_DENY and the
+ * trace freed: the caller must not use the decision, it calls
+ * CHECK_FOR_INTERRUPTS (and evaluates again if that returns).
+ * kp_authorize(...) is kp_evaluate(...) that fails closed (an implicit
+ * deny) when interrupted.
+ */
+extern kp_status kp_evaluate(const kp_policy *key_policy,
+							 const kp_policy *const *identity_policies,
+							 size_t n_identity,
+							 const kp_request *req,
+							 kp_trace *trace,
+							 kp_decision *decision);
 
 /* ------------------------------------------------------------------------
  * Matching primitives (exposed for the glue and for tests)

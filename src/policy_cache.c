@@ -11,7 +11,10 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "common/hashfn.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/memutils.h"
 
 #include "kms_policy.h"
@@ -92,9 +95,18 @@ kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
 	opts.partition = partition;
 	opts.account = account;
 	opts.max_depth = KP_DEFAULT_MAX_DEPTH;
-	/* The core frees everything it allocated before returning an error. */
-	if (kp_policy_parse(doc, len, &opts, &policy, &err) != KP_OK)
-		kms_raise_core(&err, dialect);
+	/*
+	 * The core frees everything it allocated before returning an error.  When
+	 * it stopped for a pending interrupt, CHECK_FOR_INTERRUPTS raises the
+	 * cancel or timeout error; if the interrupt was a benign one, compile
+	 * again.
+	 */
+	while (kp_policy_parse(doc, len, &opts, &policy, &err) != KP_OK)
+	{
+		if (err.status != KP_ERR_INTERRUPTED)
+			kms_raise_core(&err, dialect);
+		CHECK_FOR_INTERRUPTS();
+	}
 
 	if (cache_cxt == NULL)
 		cache_cxt = AllocSetContextCreate(TopMemoryContext, "kms_policy compiled policies",
@@ -121,4 +133,55 @@ kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
 	memcpy(victim->doc, doc, len);
 	victim->doc[len] = '\0';
 	return victim->policy;
+}
+
+/*
+ * Notes of a stored document as WARNINGs (errcode 01000).  The notes live on
+ * the compiled policy, so a cached policy warns exactly like a fresh one.
+ * An upsert (INSERT ... ON CONFLICT DO UPDATE, as the API's writes are) fires
+ * the BEFORE INSERT and the BEFORE UPDATE trigger for one store, and the
+ * triggers' own row locks advance the command counter in between: the same
+ * compiled policy warns once per top-level statement (a statement storing one
+ * document on several rows warns once).
+ */
+void
+kms_warn_policy_notes(const kp_policy *policy)
+{
+	static const kp_policy *warned_policy = NULL;
+	static LocalTransactionId warned_lxid = InvalidLocalTransactionId;
+	static TimestampTz warned_stmt = 0;
+	TimestampTz stmt = GetCurrentStatementStartTimestamp();
+
+	if (policy == NULL || policy->n_notes == 0)
+		return;
+	if (policy == warned_policy && MyProc->lxid == warned_lxid &&
+		stmt == warned_stmt)
+		return;
+	warned_policy = policy;
+	warned_lxid = MyProc->lxid;
+	warned_stmt = stmt;
+	for (size_t i = 0; i < policy->n_notes; i++)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("policy action \"%s\" names no KMS action",
+						policy->notes[i].value),
+				 errdetail("%s", policy->notes[i].detail),
+				 errhint("Name a KMS action such as \"kms:Decrypt\", a pattern such as \"kms:Get*\", or remove the value.")));
+}
+
+void
+kms_warn_identity_policy_notes(const char *principal, const char *name,
+							   const char *doc)
+{
+	kp_arn		a;
+
+	/* The same compile as the identity policy check: a cache hit. */
+	if (principal == NULL || name == NULL || doc == NULL ||
+		!kp_arn_split(principal, &a))
+		return;
+	kms_warn_policy_notes(kms_compile_policy(doc, strlen(doc),
+											 strcmp(a.prefix, "acs") == 0 ?
+											 KP_DIALECT_ALIBABA : KP_DIALECT_AWS,
+											 KP_DOC_IDENTITY_POLICY,
+											 a.partition, a.account));
 }

@@ -15,7 +15,6 @@
  *	  decision is then at best an implicit deny.
  *	- No global state; all helpers are static.
  */
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,13 +22,12 @@
 #include <string.h>
 
 #include "kp_eval.h"
+#include "kp_operand.h"
 
 /* Stack buffer for a policy value after policy-variable expansion. */
 #define EXPAND_BUF 1024
-/* Most significant digits a Numeric operand may have. */
-#define NUM_MAX_DIGITS 160
 /* Longest trace detail text (longer lists end with "..."). */
-#define DETAIL_MAX 400
+#define DETAIL_MAX KP_TRACE_DETAIL_MAX
 
 /* ------------------------------------------------------------------------
  * ASCII helpers (independent of the locale)
@@ -39,12 +37,6 @@ static inline char
 ascii_lower(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c;
-}
-
-static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
 }
 
 /* Case-insensitive equality of two spans. */
@@ -73,94 +65,20 @@ str_eq_ci(const char *a, const char *b)
 	return span_eq_ci(a, strlen(a), b, strlen(b));
 }
 
-/* Length of the UTF-8 character starting at s (at least 1, at most n). */
-static inline size_t
-utf8_len(const char *s, size_t n)
-{
-	unsigned char c = (unsigned char) s[0];
-	size_t		len;
-
-	if (c < 0xC0)
-		len = 1;
-	else if (c < 0xE0)
-		len = 2;
-	else if (c < 0xF0)
-		len = 3;
-	else
-		len = 4;
-	return len < n ? len : n;
-}
-
 /* ------------------------------------------------------------------------
- * Glob matching
+ * Glob matching (kp_operand.c)
  * ------------------------------------------------------------------------ */
 
-#define GLOB_ICASE	0x01		/* ASCII case-insensitive */
-#define GLOB_ESC	0x02		/* '\x' in the pattern is a literal x */
-
-/*
- * Match text[0..tlen) against pattern[0..plen): '*' any run, '?' one UTF-8
- * character.  Iterative with single-star backtracking: O(plen * tlen) worst
- * case, no recursion, no allocation.
- */
-static bool
-glob_span(const char *p, size_t plen, const char *s, size_t slen, int flags)
-{
-	size_t		pi = 0;
-	size_t		si = 0;
-	size_t		star_p = SIZE_MAX;
-	size_t		star_s = 0;
-
-	while (si < slen)
-	{
-		if (pi < plen)
-		{
-			char		c = p[pi];
-			size_t		step = 1;
-
-			if (c == '*')
-			{
-				star_p = ++pi;
-				star_s = si;
-				continue;
-			}
-			if (c == '?')
-			{
-				pi++;
-				si += utf8_len(s + si, slen - si);
-				continue;
-			}
-			if (c == '\\' && (flags & GLOB_ESC) && pi + 1 < plen)
-			{
-				c = p[pi + 1];
-				step = 2;
-			}
-			if (c == s[si] ||
-				((flags & GLOB_ICASE) && ascii_lower(c) == ascii_lower(s[si])))
-			{
-				pi += step;
-				si++;
-				continue;
-			}
-		}
-		if (star_p == SIZE_MAX)
-			return false;
-		star_s += utf8_len(s + star_s, slen - star_s);
-		pi = star_p;
-		si = star_s;
-	}
-	while (pi < plen && p[pi] == '*')
-		pi++;
-	return pi == plen;
-}
+#define GLOB_ICASE	KP_GLOB_ICASE
+#define GLOB_ESC	KP_GLOB_ESC
 
 bool
 kp_glob_match(const char *pattern, const char *text, bool ignore_case)
 {
 	if (pattern == NULL || text == NULL)
 		return false;
-	return glob_span(pattern, strlen(pattern), text, strlen(text),
-					 ignore_case ? GLOB_ICASE : 0);
+	return kp_glob_span(pattern, strlen(pattern), text, strlen(text),
+						ignore_case ? GLOB_ICASE : 0, NULL);
 }
 
 bool
@@ -170,8 +88,8 @@ kp_action_matches(const char *pattern, const char *action)
 		return false;
 	if (pattern[0] == '*' && pattern[1] == '\0')
 		return true;
-	return glob_span(pattern, strlen(pattern), action, strlen(action),
-					 GLOB_ICASE);
+	return kp_glob_span(pattern, strlen(pattern), action, strlen(action),
+						GLOB_ICASE, NULL);
 }
 
 /* ------------------------------------------------------------------------
@@ -284,7 +202,7 @@ span_starts(span s, const char *lit)
  * that the pattern "*" alone matches every value.
  */
 static bool
-arn_glob(const char *pat, const char *val, int flags)
+arn_glob(const char *pat, const char *val, int flags, kp_poll *poll)
 {
 	span		pp[6];
 	span		vp[6];
@@ -301,7 +219,7 @@ arn_glob(const char *pat, const char *val, int flags)
 	if (np != want || nv != want)
 		return false;
 	for (i = 0; i < np; i++)
-		if (!glob_span(pp[i].p, pp[i].len, vp[i].p, vp[i].len, flags))
+		if (!kp_glob_span(pp[i].p, pp[i].len, vp[i].p, vp[i].len, flags, poll))
 			return false;
 	return true;
 }
@@ -314,16 +232,26 @@ typedef struct ctx_entry
 {
 	char	   *key;
 	size_t		key_len;
+	uint32_t	hash;
 	char	  **values;
 	size_t		n_values;
 	size_t		cap;
 } ctx_entry;
 
+/*
+ * Entries in insertion order, plus an open-addressing index over them
+ * (linear probing, power-of-two size, at most half full) keyed by the
+ * ASCII-lowercased key: look-ups are O(1) on average.
+ */
 struct kp_context
 {
 	ctx_entry  *entries;
 	size_t		n;
 	size_t		cap;
+	uint32_t   *slots;			/* entry index + 1; 0 means empty */
+	size_t		n_slots;
+	size_t		n_values;		/* values over all keys */
+	size_t		bytes;			/* bytes of keys and values */
 };
 
 kp_context *
@@ -332,67 +260,174 @@ kp_context_new(void)
 	return calloc(1, sizeof(kp_context));
 }
 
-static ctx_entry *
-ctx_find(const kp_context *ctx, const char *key, size_t key_len)
+/* FNV-1a over the ASCII-lowercased key. */
+static uint32_t
+key_hash(const char *key, size_t len)
 {
+	uint32_t	h = 2166136261u;
 	size_t		i;
 
-	if (ctx == NULL)
+	for (i = 0; i < len; i++)
+	{
+		h ^= (unsigned char) ascii_lower(key[i]);
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static ctx_entry *
+ctx_find_hashed(const kp_context *ctx, const char *key, size_t key_len,
+				uint32_t h)
+{
+	size_t		mask;
+	size_t		i;
+
+	if (ctx == NULL || ctx->n_slots == 0)
 		return NULL;
-	for (i = 0; i < ctx->n; i++)
-		if (span_eq_ci(ctx->entries[i].key, ctx->entries[i].key_len,
-					   key, key_len))
-			return &ctx->entries[i];
+	mask = ctx->n_slots - 1;
+	for (i = h & mask; ctx->slots[i] != 0; i = (i + 1) & mask)
+	{
+		ctx_entry  *e = &ctx->entries[ctx->slots[i] - 1];
+
+		if (e->hash == h && span_eq_ci(e->key, e->key_len, key, key_len))
+			return e;
+	}
 	return NULL;
 }
 
+static ctx_entry *
+ctx_find(const kp_context *ctx, const char *key, size_t key_len)
+{
+	return ctx_find_hashed(ctx, key, key_len, key_hash(key, key_len));
+}
+
+/* Rebuild the index with room for at least want entries at half load. */
+static bool
+ctx_reindex(kp_context *ctx, size_t want)
+{
+	size_t		n_slots = 16;
+	uint32_t   *slots;
+	size_t		i;
+
+	while (n_slots < want * 2)
+		n_slots *= 2;
+	if (n_slots <= ctx->n_slots)
+		return true;
+	slots = calloc(n_slots, sizeof(uint32_t));
+	if (slots == NULL)
+		return false;
+	for (i = 0; i < ctx->n; i++)
+	{
+		size_t		k = ctx->entries[i].hash & (n_slots - 1);
+
+		while (slots[k] != 0)
+			k = (k + 1) & (n_slots - 1);
+		slots[k] = (uint32_t) (i + 1);
+	}
+	free(ctx->slots);
+	ctx->slots = slots;
+	ctx->n_slots = n_slots;
+	return true;
+}
+
+static kp_status
+ctx_limit(kp_error *err, const char *what, size_t limit)
+{
+	return kp_fail(err, KP_ERR_LIMIT, "The request context is too large.", "", -1,
+				   "The request context may hold at most %zu %s.", limit, what);
+}
+
 kp_status
-kp_context_add(kp_context *ctx, const char *key, const char *value)
+kp_context_add_checked(kp_context *ctx, const char *key, const char *value,
+					   kp_error *err)
 {
 	ctx_entry  *e;
 	size_t		key_len;
+	size_t		value_len = value ? strlen(value) : 0;
+	uint32_t	h;
 
+	kp_error_clear(err);
 	if (ctx == NULL || key == NULL)
-		return KP_ERR_NOMEM;
+		return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
+					   "No request context to add to.");
 	key_len = strlen(key);
-	e = ctx_find(ctx, key, key_len);
+	h = key_hash(key, key_len);
+	e = ctx_find_hashed(ctx, key, key_len, h);
 	if (e == NULL)
 	{
+		if (ctx->n >= KP_CONTEXT_MAX_KEYS)
+			return ctx_limit(err, "keys", KP_CONTEXT_MAX_KEYS);
+		if (ctx->bytes + key_len > KP_CONTEXT_MAX_BYTES)
+			return ctx_limit(err, "bytes of keys and values", KP_CONTEXT_MAX_BYTES);
 		if (ctx->n == ctx->cap)
 		{
 			size_t		ncap = ctx->cap ? ctx->cap * 2 : 8;
 			ctx_entry  *ne = realloc(ctx->entries, ncap * sizeof(ctx_entry));
 
 			if (ne == NULL)
-				return KP_ERR_NOMEM;
+				return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
+							   "The request context could not grow.");
 			ctx->entries = ne;
 			ctx->cap = ncap;
 		}
+		if (!ctx_reindex(ctx, ctx->n + 1))
+			return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
+						   "The request context could not grow.");
 		e = &ctx->entries[ctx->n];
 		memset(e, 0, sizeof(*e));
 		e->key = strdup(key);
 		if (e->key == NULL)
-			return KP_ERR_NOMEM;
+			return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
+						   "The request context could not grow.");
 		e->key_len = key_len;
+		e->hash = h;
+		{
+			size_t		k = h & (ctx->n_slots - 1);
+
+			while (ctx->slots[k] != 0)
+				k = (k + 1) & (ctx->n_slots - 1);
+			ctx->slots[k] = (uint32_t) (ctx->n + 1);
+		}
 		ctx->n++;
+		ctx->bytes += key_len;
 	}
 	if (value == NULL)
 		return KP_OK;
+	if (ctx->n_values >= KP_CONTEXT_MAX_VALUES)
+		return ctx_limit(err, "values", KP_CONTEXT_MAX_VALUES);
+	if (ctx->bytes + value_len > KP_CONTEXT_MAX_BYTES)
+		return ctx_limit(err, "bytes of keys and values", KP_CONTEXT_MAX_BYTES);
 	if (e->n_values == e->cap)
 	{
 		size_t		ncap = e->cap ? e->cap * 2 : 2;
 		char	  **nv = realloc(e->values, ncap * sizeof(char *));
 
 		if (nv == NULL)
-			return KP_ERR_NOMEM;
+			return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
+						   "The request context could not grow.");
 		e->values = nv;
 		e->cap = ncap;
 	}
 	e->values[e->n_values] = strdup(value);
 	if (e->values[e->n_values] == NULL)
-		return KP_ERR_NOMEM;
+		return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
+					   "The request context could not grow.");
 	e->n_values++;
+	ctx->n_values++;
+	ctx->bytes += value_len;
 	return KP_OK;
+}
+
+kp_status
+kp_context_add(kp_context *ctx, const char *key, const char *value)
+{
+	return kp_context_add_checked(ctx, key, value, NULL);
+}
+
+size_t
+kp_context_key_count(const kp_context *ctx)
+{
+	return ctx ? ctx->n : 0;
 }
 
 const char *const *
@@ -427,6 +462,7 @@ kp_context_free(kp_context *ctx)
 		free(ctx->entries[i].key);
 	}
 	free(ctx->entries);
+	free(ctx->slots);
 	free(ctx);
 }
 
@@ -535,6 +571,7 @@ typedef struct eval_env
 	const kp_context *ctx;
 	bool		vars;			/* policy variables active (Version 2012) */
 	bool		oom;			/* an allocation failed: fail closed */
+	kp_poll		poll;			/* work counter; poll.stop: interrupted */
 } eval_env;
 
 /* ------------------------------------------------------------------------
@@ -547,6 +584,7 @@ typedef struct outbuf
 	char	   *buf;
 	size_t		size;
 	size_t		len;			/* may exceed size - 1 */
+	kp_poll    *poll;			/* substituted text counts as work */
 } outbuf;
 
 static inline void
@@ -571,6 +609,8 @@ out_literal_span(outbuf *o, const char *s, size_t n, bool escape)
 {
 	size_t		i;
 
+	if (kp_poll_tick(o->poll, n))
+		return;
 	for (i = 0; i < n; i++)
 		out_literal(o, s[i], escape);
 }
@@ -612,6 +652,8 @@ expand_into(const char *value, const kp_context *ctx, bool escape, outbuf *o)
 		const char *const *vals;
 		ctx_entry  *e;
 
+		if (o->poll != NULL && o->poll->stop)
+			return false;
 		if (p[0] != '$' || p[1] != '{' || (close = strchr(p + 2, '}')) == NULL)
 		{
 			/* The policy's own text: '\' must stay literal in a pattern. */
@@ -684,6 +726,7 @@ expand_value(eval_env *env, const char *value, bool escape, char *buf,
 	o.buf = buf;
 	o.size = EXPAND_BUF;
 	o.len = 0;
+	o.poll = &env->poll;
 	if (!expand_into(value, env->ctx, escape, &o))
 		return EXPAND_MISSING;
 	if (o.len >= EXPAND_BUF)
@@ -704,491 +747,6 @@ expand_value(eval_env *env, const char *value, bool escape, char *buf,
 	*out = buf;
 	*escaped = escape;
 	return EXPAND_OK;
-}
-
-/* ------------------------------------------------------------------------
- * Operand types: numbers, dates, booleans, base64, IP addresses
- * ------------------------------------------------------------------------ */
-
-/* A decimal number: sign * 0.d1d2...dn * 10^exp, no leading/trailing 0s. */
-typedef struct decnum
-{
-	int			sign;			/* -1, 0 (the number zero), +1 */
-	int			ndig;
-	long		exp;
-	char		digits[NUM_MAX_DIGITS];
-} decnum;
-
-/* [+-]digits[.digits][(e|E)[+-]digits], or [+-].digits */
-static bool
-num_parse(const char *s, decnum *d)
-{
-	const char *p = s;
-	int			sign = 1;
-	long		point = 0;
-	bool		seen_digit = false;
-	bool		seen_nonzero = false;
-	bool		in_frac = false;
-	int			nd = 0;
-	long		e = 0;
-
-	if (*p == '+' || *p == '-')
-	{
-		if (*p == '-')
-			sign = -1;
-		p++;
-	}
-	for (;; p++)
-	{
-		if (is_digit(*p))
-		{
-			seen_digit = true;
-			if (!seen_nonzero && *p == '0')
-			{
-				if (in_frac)
-					point--;
-				continue;
-			}
-			seen_nonzero = true;
-			if (nd >= NUM_MAX_DIGITS)
-				return false;
-			d->digits[nd++] = *p;
-			if (!in_frac)
-				point++;
-		}
-		else if (*p == '.' && !in_frac)
-			in_frac = true;
-		else
-			break;
-	}
-	if (!seen_digit)
-		return false;
-	if (*p == 'e' || *p == 'E')
-	{
-		int			esign = 1;
-		int			ndigits = 0;
-
-		p++;
-		if (*p == '+' || *p == '-')
-		{
-			if (*p == '-')
-				esign = -1;
-			p++;
-		}
-		while (is_digit(*p))
-		{
-			if (++ndigits > 6)
-				return false;
-			e = e * 10 + (*p - '0');
-			p++;
-		}
-		if (ndigits == 0)
-			return false;
-		e *= esign;
-	}
-	if (*p != '\0')
-		return false;
-	while (nd > 0 && d->digits[nd - 1] == '0')
-		nd--;
-	d->ndig = nd;
-	d->sign = nd == 0 ? 0 : sign;
-	d->exp = point + e;
-	return true;
-}
-
-static int
-num_cmp(const decnum *a, const decnum *b)
-{
-	int			mag = 0;
-	int			i;
-
-	if (a->sign != b->sign)
-		return a->sign < b->sign ? -1 : 1;
-	if (a->sign == 0)
-		return 0;
-	if (a->exp != b->exp)
-		mag = a->exp < b->exp ? -1 : 1;
-	else
-	{
-		for (i = 0; i < a->ndig || i < b->ndig; i++)
-		{
-			char		ca = i < a->ndig ? a->digits[i] : '0';
-			char		cb = i < b->ndig ? b->digits[i] : '0';
-
-			if (ca != cb)
-			{
-				mag = ca < cb ? -1 : 1;
-				break;
-			}
-		}
-	}
-	return a->sign > 0 ? mag : -mag;
-}
-
-/* An instant: seconds since the epoch and nanoseconds. */
-typedef struct instant
-{
-	int64_t		sec;
-	int32_t		nsec;
-} instant;
-
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	int64_t		era;
-	int64_t		yoe;
-	int64_t		doy;
-	int64_t		doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static bool
-take_digits(const char **pp, int n, int *out)
-{
-	int			v = 0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		if (!is_digit((*pp)[i]))
-			return false;
-		v = v * 10 + ((*pp)[i] - '0');
-	}
-	*pp += n;
-	*out = v;
-	return true;
-}
-
-/* Fraction digits after '.': at least one; nanoseconds from the first 9. */
-static bool
-take_fraction(const char **pp, int32_t *nsec)
-{
-	const char *p = *pp;
-	int32_t		ns = 0;
-	int			n = 0;
-
-	while (is_digit(*p))
-	{
-		if (n < 9)
-		{
-			ns = ns * 10 + (*p - '0');
-			n++;
-		}
-		p++;
-	}
-	if (p == *pp)
-		return false;
-	for (; n < 9; n++)
-		ns *= 10;
-	*pp = p;
-	*nsec = ns;
-	return true;
-}
-
-/*
- * Epoch seconds ("1700000000", "-5", "1700000000.25"), or W3C ISO 8601:
- * YYYY-MM[-DD[Thh:mm[:ss[.f]][Z|(+|-)hh[[:]mm]]]].  No zone means UTC.
- * A bare all-digits string is epoch seconds, never a year.
- */
-static bool
-date_parse(const char *s, instant *out)
-{
-	const char *p = s;
-	int			year;
-	int			mon = 1;
-	int			day = 1;
-	int			hh = 0;
-	int			mm = 0;
-	int			ss = 0;
-	int32_t		ns = 0;
-	int64_t		offset = 0;
-	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int			dim;
-
-	/* epoch seconds */
-	{
-		const char *q = p;
-		bool		neg = false;
-		int64_t		v = 0;
-		int			n = 0;
-
-		if (*q == '-')
-		{
-			neg = true;
-			q++;
-		}
-		while (is_digit(*q) && n <= 15)
-		{
-			v = v * 10 + (*q - '0');
-			q++;
-			n++;
-		}
-		if (n > 0 && n <= 15 && (*q == '\0' || *q == '.'))
-		{
-			if (*q == '.')
-			{
-				q++;
-				if (!take_fraction(&q, &ns) || *q != '\0')
-					return false;
-			}
-			if (neg)
-			{
-				v = -v;
-				if (ns > 0)
-				{
-					v -= 1;
-					ns = 1000000000 - ns;
-				}
-			}
-			out->sec = v;
-			out->nsec = ns;
-			return true;
-		}
-	}
-
-	if (!take_digits(&p, 4, &year) || *p != '-')
-		return false;
-	p++;
-	if (!take_digits(&p, 2, &mon) || mon < 1 || mon > 12)
-		return false;
-	if (*p == '-')
-	{
-		p++;
-		if (!take_digits(&p, 2, &day))
-			return false;
-	}
-	else if (*p != '\0')
-		return false;
-	dim = mdays[mon - 1];
-	if (mon == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
-		dim = 29;
-	if (day < 1 || day > dim)
-		return false;
-	if (*p == 'T' || *p == 't' || *p == ' ')
-	{
-		p++;
-		if (!take_digits(&p, 2, &hh) || hh > 23 || *p != ':')
-			return false;
-		p++;
-		if (!take_digits(&p, 2, &mm) || mm > 59)
-			return false;
-		if (*p == ':')
-		{
-			p++;
-			if (!take_digits(&p, 2, &ss) || ss > 60)
-				return false;
-			if (*p == '.' || *p == ',')
-			{
-				p++;
-				if (!take_fraction(&p, &ns))
-					return false;
-			}
-		}
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (*p == '+' || *p == '-')
-		{
-			int			sign = *p == '-' ? -1 : 1;
-			int			oh;
-			int			om = 0;
-
-			p++;
-			if (!take_digits(&p, 2, &oh) || oh > 23)
-				return false;
-			if (*p == ':')
-				p++;
-			if (is_digit(*p) && (!take_digits(&p, 2, &om) || om > 59))
-				return false;
-			offset = sign * (int64_t) (oh * 3600 + om * 60);
-		}
-	}
-	if (*p != '\0')
-		return false;
-	out->sec = days_from_civil(year, mon, day) * 86400 +
-		hh * 3600 + mm * 60 + ss - offset;
-	out->nsec = ns;
-	return true;
-}
-
-static int
-instant_cmp(const instant *a, const instant *b)
-{
-	if (a->sec != b->sec)
-		return a->sec < b->sec ? -1 : 1;
-	if (a->nsec != b->nsec)
-		return a->nsec < b->nsec ? -1 : 1;
-	return 0;
-}
-
-/* "true" / "false", ASCII case-insensitive. */
-static bool
-bool_parse(const char *s, bool *out)
-{
-	if (str_eq_ci(s, "true"))
-		*out = true;
-	else if (str_eq_ci(s, "false"))
-		*out = false;
-	else
-		return false;
-	return true;
-}
-
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Standard base64 with padding, non-empty. */
-static bool
-b64_valid(const char *s)
-{
-	size_t		n = strlen(s);
-	size_t		pad = 0;
-	size_t		i;
-
-	if (n == 0 || n % 4 != 0)
-		return false;
-	if (s[n - 1] == '=')
-		pad = s[n - 2] == '=' ? 2 : 1;
-	for (i = 0; i < n - pad; i++)
-		if (b64_value(s[i]) < 0)
-			return false;
-	return true;
-}
-
-typedef struct b64_iter
-{
-	const char *s;
-	uint32_t	acc;
-	int			bits;
-} b64_iter;
-
-/* Next decoded byte, or -1 at the end. */
-static int
-b64_next(b64_iter *it)
-{
-	while (it->bits < 8)
-	{
-		if (*it->s == '\0' || *it->s == '=')
-			return -1;
-		it->acc = ((it->acc << 6) | (uint32_t) b64_value(*it->s)) & 0xFFFF;
-		it->bits += 6;
-		it->s++;
-	}
-	it->bits -= 8;
-	return (int) ((it->acc >> it->bits) & 0xFF);
-}
-
-/* BinaryEquals: the decoded bytes when both are base64, else the text. */
-static bool
-binary_equal(const char *a, const char *b)
-{
-	b64_iter	ia = {a, 0, 0};
-	b64_iter	ib = {b, 0, 0};
-
-	if (!b64_valid(a) || !b64_valid(b))
-		return strcmp(a, b) == 0;
-	for (;;)
-	{
-		int			ca = b64_next(&ia);
-		int			cb = b64_next(&ib);
-
-		if (ca != cb)
-			return false;
-		if (ca < 0)
-			return true;
-	}
-}
-
-typedef struct ipnet
-{
-	int			family;			/* 4 or 6 */
-	int			prefix;
-	unsigned char addr[16];
-} ipnet;
-
-/* "a.b.c.d", "a.b.c.d/n", IPv6 forms; a bare address is a full prefix. */
-static bool
-ip_parse(const char *s, bool allow_prefix, ipnet *out)
-{
-	char		buf[64];
-	const char *slash = strchr(s, '/');
-	size_t		n = slash ? (size_t) (slash - s) : strlen(s);
-	int			maxp;
-
-	if (n == 0 || n >= sizeof(buf))
-		return false;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	if (inet_pton(AF_INET, buf, out->addr) == 1)
-	{
-		out->family = 4;
-		maxp = 32;
-	}
-	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
-	{
-		out->family = 6;
-		maxp = 128;
-	}
-	else
-		return false;
-	out->prefix = maxp;
-	if (slash != NULL)
-	{
-		const char *p = slash + 1;
-		int			v = 0;
-		int			nd = 0;
-
-		if (!allow_prefix)
-			return false;
-		while (is_digit(*p) && nd < 3)
-		{
-			v = v * 10 + (*p - '0');
-			p++;
-			nd++;
-		}
-		if (nd == 0 || *p != '\0' || v > maxp)
-			return false;
-		out->prefix = v;
-	}
-	return true;
-}
-
-static bool
-ip_contains(const ipnet *net, const ipnet *addr)
-{
-	int			full = net->prefix / 8;
-	int			rest = net->prefix % 8;
-
-	if (net->family != addr->family)
-		return false;
-	if (memcmp(net->addr, addr->addr, (size_t) full) != 0)
-		return false;
-	if (rest > 0)
-	{
-		unsigned char mask = (unsigned char) (0xFF << (8 - rest));
-
-		if ((net->addr[full] & mask) != (addr->addr[full] & mask))
-			return false;
-	}
-	return true;
 }
 
 /* ------------------------------------------------------------------------
@@ -1269,7 +827,8 @@ op_is_glob(kp_cond_op base)
 
 /* One policy value (already expanded) against one request value. */
 static bool
-value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv)
+value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv,
+			kp_poll *poll)
 {
 	int			flags = escaped ? GLOB_ESC : 0;
 
@@ -1280,20 +839,20 @@ value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv)
 		case KP_OP_STRING_EQUALS_IGNORE_CASE:
 			return str_eq_ci(pv, rv);
 		case KP_OP_STRING_LIKE:
-			return glob_span(pv, strlen(pv), rv, strlen(rv), flags);
+			return kp_glob_span(pv, strlen(pv), rv, strlen(rv), flags, poll);
 		case KP_OP_NUMERIC_EQUALS:
 		case KP_OP_NUMERIC_LESS_THAN:
 		case KP_OP_NUMERIC_LESS_THAN_EQUALS:
 		case KP_OP_NUMERIC_GREATER_THAN:
 		case KP_OP_NUMERIC_GREATER_THAN_EQUALS:
 			{
-				decnum		a;
-				decnum		b;
+				kp_number	a;
+				kp_number	b;
 				int			c;
 
-				if (!num_parse(rv, &a) || !num_parse(pv, &b))
+				if (!kp_number_parse(rv, &a) || !kp_number_parse(pv, &b))
 					return false;
-				c = num_cmp(&a, &b);
+				c = kp_number_cmp(&a, &b);
 				if (base == KP_OP_NUMERIC_EQUALS)
 					return c == 0;
 				if (base == KP_OP_NUMERIC_LESS_THAN)
@@ -1310,13 +869,13 @@ value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv)
 		case KP_OP_DATE_GREATER_THAN:
 		case KP_OP_DATE_GREATER_THAN_EQUALS:
 			{
-				instant		a;
-				instant		b;
+				kp_instant	a;
+				kp_instant	b;
 				int			c;
 
-				if (!date_parse(rv, &a) || !date_parse(pv, &b))
+				if (!kp_date_parse(rv, &a) || !kp_date_parse(pv, &b))
 					return false;
-				c = instant_cmp(&a, &b);
+				c = kp_instant_cmp(&a, &b);
 				if (base == KP_OP_DATE_EQUALS)
 					return c == 0;
 				if (base == KP_OP_DATE_LESS_THAN)
@@ -1332,21 +891,22 @@ value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv)
 				bool		a;
 				bool		b;
 
-				return bool_parse(rv, &a) && bool_parse(pv, &b) && a == b;
+				return kp_bool_parse(rv, &a) && kp_bool_parse(pv, &b) && a == b;
 			}
 		case KP_OP_BINARY_EQUALS:
-			return binary_equal(pv, rv);
+			return kp_base64_equal(pv, rv);
 		case KP_OP_IP_ADDRESS:
 			{
-				ipnet		net;
-				ipnet		addr;
+				kp_ipnet	net;
+				kp_ipnet	addr;
 
-				return ip_parse(pv, true, &net) && ip_parse(rv, false, &addr) &&
-					ip_contains(&net, &addr);
+				return kp_ip_parse(pv, true, &net) &&
+					kp_ip_parse(rv, false, &addr) &&
+					kp_ip_contains(&net, &addr);
 			}
 		case KP_OP_ARN_EQUALS:
 		case KP_OP_ARN_LIKE:
-			return arn_glob(pv, rv, flags);
+			return arn_glob(pv, rv, flags, poll);
 		default:
 			return false;
 	}
@@ -1370,6 +930,9 @@ request_value_matches(eval_env *env, const kp_condition *c, kp_cond_op base,
 		const char *pv = c->values[i];
 		bool		m;
 
+		if (kp_poll_tick(&env->poll, 1))
+			return false;
+
 		if (vars && strstr(pv, "${") != NULL)
 		{
 			char		buf[EXPAND_BUF];
@@ -1379,11 +942,11 @@ request_value_matches(eval_env *env, const kp_condition *c, kp_cond_op base,
 
 			if (expand_value(env, pv, glob, buf, &heap, &eff, &escaped) != EXPAND_OK)
 				continue;
-			m = value_match(base, eff, escaped, rv);
+			m = value_match(base, eff, escaped, rv, &env->poll);
 			free(heap);
 		}
 		else
-			m = value_match(base, pv, false, rv);
+			m = value_match(base, pv, false, rv, &env->poll);
 		if (m)
 		{
 			if (which != NULL)
@@ -1421,7 +984,7 @@ cond_eval(eval_env *env, const kp_condition *c)
 		{
 			bool		b;
 
-			if (bool_parse(c->values[i], &b) && b != present)
+			if (kp_bool_parse(c->values[i], &b) && b != present)
 				return true;
 		}
 		return false;
@@ -1691,8 +1254,8 @@ resource_matches(eval_env *env, const char *pattern, const char *resource)
 		return true;
 	if (expand_value(env, pattern, true, buf, &heap, &eff, &escaped) != EXPAND_OK)
 		return false;
-	m = glob_span(eff, strlen(eff), resource, strlen(resource),
-				  escaped ? GLOB_ESC : 0);
+	m = kp_glob_span(eff, strlen(eff), resource, strlen(resource),
+					 escaped ? GLOB_ESC : 0, &env->poll);
 	free(heap);
 	return m;
 }
@@ -1988,6 +1551,18 @@ kp_authorize(const kp_policy *key_policy,
 			 const kp_policy *const *identity_policies, size_t n_identity,
 			 const kp_request *req, kp_trace *trace)
 {
+	kp_decision decision;
+
+	(void) kp_evaluate(key_policy, identity_policies, n_identity, req, trace,
+					   &decision);
+	return decision;
+}
+
+kp_status
+kp_evaluate(const kp_policy *key_policy,
+			const kp_policy *const *identity_policies, size_t n_identity,
+			const kp_request *req, kp_trace *trace, kp_decision *out)
+{
 	eval_env	env;
 	caller		c;
 	kp_dialect	dialect;
@@ -2009,10 +1584,11 @@ kp_authorize(const kp_policy *key_policy,
 	size_t		j;
 	stmt_result r;
 
+	*out = KP_DECISION_IMPLICIT_DENY;
 	if (trace != NULL)
 		kp_trace_free(trace);
 	if (req == NULL)
-		return KP_DECISION_IMPLICIT_DENY;
+		return KP_OK;
 
 	if (key_policy != NULL)
 		dialect = key_policy->dialect;
@@ -2027,6 +1603,8 @@ kp_authorize(const kp_policy *key_policy,
 	env.ctx = req->context;
 	env.vars = false;
 	env.oom = false;
+	env.poll.work = 0;
+	env.poll.stop = false;
 	caller_init(&c, req);
 	key_arn = arn_view_of(req->resource_arn);
 	same_account = !c.is_service && key_arn.ok && key_arn.account.len > 0 &&
@@ -2042,7 +1620,11 @@ kp_authorize(const kp_policy *key_policy,
 			const kp_statement *st = &key_policy->statements[i];
 			kp_trace_via via = KP_TRACE_VIA_NONE;
 
+			if (kp_poll_tick(&env.poll, 1))
+				goto interrupted;
 			stmt_eval(&env, st, true, &c, req, &r);
+			if (env.poll.stop)
+				goto interrupted;
 			if (r.outcome == KP_TRACE_APPLIED)
 			{
 				if (!st->allow)
@@ -2075,7 +1657,10 @@ kp_authorize(const kp_policy *key_policy,
 			if (trace != NULL)
 				trace_add(trace, &env, -1, i, st, &c, req, &r, via);
 			else if (key_deny)
-				return KP_DECISION_EXPLICIT_DENY;
+			{
+				*out = KP_DECISION_EXPLICIT_DENY;
+				return KP_OK;
+			}
 		}
 	}
 
@@ -2091,7 +1676,11 @@ kp_authorize(const kp_policy *key_policy,
 		{
 			const kp_statement *st = &ip->statements[i];
 
+			if (kp_poll_tick(&env.poll, 1))
+				goto interrupted;
 			stmt_eval(&env, st, false, &c, req, &r);
+			if (env.poll.stop)
+				goto interrupted;
 			if (r.outcome == KP_TRACE_APPLIED)
 			{
 				if (st->allow)
@@ -2109,7 +1698,10 @@ kp_authorize(const kp_policy *key_policy,
 				trace_add(trace, &env, (int) j, i, st, &c, req, &r,
 						  KP_TRACE_VIA_NONE);
 			else if (id_deny)
-				return KP_DECISION_EXPLICIT_DENY;
+			{
+				*out = KP_DECISION_EXPLICIT_DENY;
+				return KP_OK;
+			}
 		}
 	}
 
@@ -2196,5 +1788,14 @@ kp_authorize(const kp_policy *key_policy,
 		if (trace->summary == NULL)
 			trace->incomplete = true;
 	}
-	return decision;
+	if (env.poll.stop)
+		goto interrupted;		/* while explaining */
+	*out = decision;
+	return KP_OK;
+
+interrupted:
+	if (trace != NULL)
+		kp_trace_free(trace);
+	*out = KP_DECISION_IMPLICIT_DENY;
+	return KP_ERR_INTERRUPTED;
 }

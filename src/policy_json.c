@@ -178,7 +178,9 @@ build_path(const json_scanner *sc, char *out)
 				}
 				out[used++] = '.';
 			}
-			p = (const unsigned char *) f->keybuf + key->off;
+			/* an empty first key ("") leaves keybuf unallocated */
+			p = f->keybuf ? (const unsigned char *) f->keybuf + key->off :
+				(const unsigned char *) "";
 			n = key->len;
 		}
 		else

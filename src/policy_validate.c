@@ -19,7 +19,6 @@
  * The json-c tree is released before kp_policy_parse returns, on every path;
  * a partly built kp_policy is released on error.  There is no global state.
  */
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 
 #include "kp.h"
 #include "kp_iam.h"
+#include "kp_operand.h"
 
 /* Messages AWS KMS is known to use. */
 #define MSG_NO_PRINCIPAL \
@@ -90,6 +90,7 @@ typedef struct vctx
 	kp_doc_kind kind;
 	const char *partition;
 	json_object *root;
+	kp_policy  *pol;			/* notes go here */
 	char		stmt[32];		/* "Statement[3]" or "Statement" */
 } vctx;
 
@@ -305,94 +306,9 @@ check_string_list(vctx *c, json_object *v, const char *path,
 	return KP_OK;
 }
 
-/*
- * Case-insensitive glob: '*' matches any run, '?' one character.
- */
-static bool
-glob_match_ci(const char *pat, const char *s)
-{
-	const char *star = NULL;
-	const char *resume = NULL;
-
-	while (*s != '\0')
-	{
-		if (*pat == '*')
-		{
-			star = pat++;
-			resume = s;
-		}
-		else if (*pat == '?' ||
-				 (*pat != '\0' && kp_ascii_ncasecmp(pat, s, 1) == 0))
-		{
-			pat++;
-			s++;
-		}
-		else if (star != NULL)
-		{
-			pat = star + 1;
-			s = ++resume;
-		}
-		else
-			return false;
-	}
-	while (*pat == '*')
-		pat++;
-	return *pat == '\0';
-}
-
 /* ------------------------------------------------------------------------
  * Characters and length
  * ------------------------------------------------------------------------ */
-
-/*
- * Decode one UTF-8 sequence at s[0..len); returns its length, or 0 when it
- * is not valid UTF-8 (overlong forms, surrogates and values beyond U+10FFFF
- * included).
- */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, unsigned int *cp)
-{
-	unsigned int c0 = s[0];
-	size_t		n;
-	unsigned int v;
-	size_t		i;
-
-	if (c0 < 0x80)
-	{
-		*cp = c0;
-		return 1;
-	}
-	else if (c0 >= 0xC2 && c0 <= 0xDF)
-	{
-		n = 2;
-		v = c0 & 0x1F;
-	}
-	else if (c0 >= 0xE0 && c0 <= 0xEF)
-	{
-		n = 3;
-		v = c0 & 0x0F;
-	}
-	else if (c0 >= 0xF0 && c0 <= 0xF4)
-	{
-		n = 4;
-		v = c0 & 0x07;
-	}
-	else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++)
-	{
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF ||
-		(v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return n;
-}
 
 static bool
 aws_char_allowed(unsigned int cp)
@@ -428,7 +344,7 @@ kp_policy_check_text(const char *doc, size_t len, kp_dialect dialect,
 
 	while (pos < len)
 	{
-		n = utf8_decode(s + pos, len - pos, &cp);
+		n = kp_utf8_decode(s + pos, len - pos, &cp);
 		if (n == 0)
 			return kp_fail(err, KP_ERR_VALIDATION,
 						   aws ? MSG_AWS_PATTERN : MSG_ALI_INVALID, "", (long) pos,
@@ -505,7 +421,12 @@ iam_segments_ok(const char *s, int n)
 
 /*
  * An AWS principal ARN: iam root/user/role or sts assumed-role /
- * federated-user.  Anything else is an invalid ARN.
+ * federated-user.  A malformed ARN (a wildcard, missing parts or service, an
+ * unknown partition, a region, an account that is not 12 digits, an empty or
+ * invalid name) is AWS's MalformedPolicyDocumentException "one or more
+ * invalid principals"; a well-formed ARN of a kind that cannot be a principal
+ * (an IAM group or instance profile, another service's resource) is
+ * InvalidArnException.
  */
 static kp_status
 check_aws_principal_arn(vctx *c, const char *s, const char *path)
@@ -514,32 +435,36 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 	const char *r;
 
 	if (strpbrk(s, "*?") != NULL)
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s contains a wildcard; a principal ARN cannot contain \"*\" or \"?\".",
 					 QUOTE_MAX, s, path);
 	if (!kp_arn_split(s, &a))
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s does not have the six parts arn:partition:service:region:account:resource.",
 					 QUOTE_MAX, s, path);
 	if (!kp_is_partition(a.partition))
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s names the unknown partition \"%s\".",
 					 QUOTE_MAX, s, path, a.partition);
+	if (a.service[0] == '\0' || strspn(a.service, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(a.service))
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
+					 "The principal ARN \"%.*s\" at %s has no valid service part; a principal ARN must be an IAM (iam) or STS (sts) ARN.",
+					 QUOTE_MAX, s, path);
 	if (strcmp(a.service, "iam") != 0 && strcmp(a.service, "sts") != 0)
 		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
 					 "The principal ARN \"%.*s\" at %s names the service \"%s\"; a principal ARN must be an IAM (iam) or STS (sts) ARN.",
 					 QUOTE_MAX, s, path, a.service);
 	if (a.region[0] != '\0')
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s has the region \"%s\"; IAM and STS ARNs have an empty region part.",
 					 QUOTE_MAX, s, path, a.region);
 	if (!kp_is_aws_account_id(a.account))
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s has the account \"%s\"; the account part must be 12 digits.",
 					 QUOTE_MAX, s, path, a.account);
 	r = a.resource;
 	if (strchr(r, ':') != NULL)
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s has too many parts; its resource part \"%.*s\" cannot contain ':'.",
 					 QUOTE_MAX, s, path, QUOTE_MAX, r);
 
@@ -551,7 +476,7 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 		{
 			if (iam_segments_ok(r + 5, 0))
 				return KP_OK;
-			return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+			return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 						 "The principal ARN \"%.*s\" at %s has an empty or invalid %s name or path.",
 						 QUOTE_MAX, s, path, r[1] == 's' ? "user" : "role");
 		}
@@ -573,7 +498,7 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 	{
 		if (iam_segments_ok(r + 13, 2))
 			return KP_OK;
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s must name a role and a session: assumed-role/<role>/<session>.",
 					 QUOTE_MAX, s, path);
 	}
@@ -581,7 +506,7 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 	{
 		if (iam_segments_ok(r + 15, 1))
 			return KP_OK;
-		return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s has an empty or invalid federated user name.",
 					 QUOTE_MAX, s, path);
 	}
@@ -728,6 +653,7 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 	char		path[KP_PATH_LEN];
 	char		kpath[KP_PATH_LEN];
 	size_t		total = 0;
+	size_t		named = 0;
 	size_t		k = 0;
 	size_t		i;
 	kp_status	rc;
@@ -735,6 +661,9 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 
 	mkpath(base, "%s.Principal", c->stmt);
 
+	if (is_string(v) && str_of(v)[0] == '\0')
+		return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, base,
+					 "%s is an empty string; it names no principal.", base);
 	if (is_string(v) && !IS_ALIBABA(c))
 	{
 		if (strcmp(str_of(v), "*") != 0)
@@ -753,9 +682,8 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 					 base, IS_ALIBABA(c) ? "" : "\"*\" or ",
 					 ptype, type_name(v));
 	if (json_object_object_length(v) == 0)
-		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, base,
-					 "%s is an empty object; it must have %s elements.",
-					 base, ptype);
+		return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, base,
+					 "%s is an empty object; it names no principal.", base);
 
 	/* Principal types, then the shape of each value. */
 	{
@@ -772,12 +700,23 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 				return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, kpath,
 							 "The principal type \"%.*s\" at %s is not supported in a key policy; use %s.",
 							 QUOTE_MAX, key, kpath, ptype);
+			/* [] names no principal: checked below, with "" */
+			if (json_object_is_type(val, json_type_array) &&
+				json_object_array_length(val) == 0)
+				continue;
 			rc = check_string_list(c, val, kpath, MSG_INVALID_PRINCIPALS);
 			if (rc != KP_OK)
 				return rc;
 			total += list_len(val);
+			for (i = 0; i < list_len(val); i++)
+				if (str_of(list_item(val, i))[0] != '\0')
+					named++;
 		}
 	}
+	/* {"AWS": []}, {"AWS": ""}, {"AWS": [""], "Service": []}, ... */
+	if (named == 0)
+		return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, base,
+					 "%s names no principal: its values are empty.", base);
 
 	st->principals = calloc(total, sizeof(kp_principal));
 	if (st->principals == NULL)
@@ -834,31 +773,82 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
  * Actions and resources
  * ------------------------------------------------------------------------ */
 
+/* Record a note on the policy being compiled. */
 static kp_status
-check_action(vctx *c, const char *s, const char *path)
+add_note(vctx *c, const char *path, const char *value, const char *fmt,...)
+	__attribute__((format(printf, 4, 5)));
+
+static kp_status
+add_note(vctx *c, const char *path, const char *value, const char *fmt,...)
+{
+	kp_note    *nn;
+	kp_note    *n;
+	char		detail[KP_DETAIL_LEN];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	nn = realloc(c->pol->notes, (c->pol->n_notes + 1) * sizeof(kp_note));
+	if (nn == NULL)
+		return nomem(c);
+	c->pol->notes = nn;
+	n = &nn[c->pol->n_notes];
+	n->path = xstrdup(path);
+	n->value = xstrdup(value);
+	n->detail = xstrdup(detail);
+	c->pol->n_notes++;
+	if (n->path == NULL || n->value == NULL || n->detail == NULL)
+		return nomem(c);
+	return KP_OK;
+}
+
+/*
+ * One Action/NotAction value.  AWS accepts any non-empty string here (a
+ * public script stored "kms=GenerateDataKey"); a value that names no KMS
+ * action -- not "<service>:<action>", or a "kms:" name or pattern that
+ * matches none of the KMS actions -- is accepted with a note, because the
+ * statement grants (or denies, or excludes) nothing through it.  Actions of
+ * other services are accepted silently (identity policies hold them).
+ * Alibaba keeps its own rule: only well-formed "kms:" actions.
+ */
+static kp_status
+check_action(vctx *c, const char *s, const char *path, bool not_action,
+			 bool allow)
 {
 	const char *colon = strchr(s, ':');
 	const char *p;
 	const char *name;
 	bool		wild = false;
+	bool		well_formed = true;
 	size_t		i;
+	const char *effect = not_action ? "excludes" : allow ? "allows" : "denies";
 
 	if (strcmp(s, "*") == 0 && !IS_ALIBABA(c))
 		return KP_OK;
 	if (colon == NULL || colon == s || colon[1] == '\0')
-		goto bad;
-	for (p = s; p < colon; p++)
+		well_formed = false;
+	for (p = s; well_formed && p < colon; p++)
 	{
 		if (!(is_alnum(*p) || *p == '-'))
-			goto bad;
+			well_formed = false;
 	}
-	name = colon + 1;
-	for (p = name; *p != '\0'; p++)
+	name = well_formed ? colon + 1 : "";
+	for (p = name; well_formed && *p != '\0'; p++)
 	{
 		if (*p == '*' || *p == '?')
 			wild = true;
 		else if (!is_alnum(*p))
+			well_formed = false;
+	}
+
+	if (!well_formed)
+	{
+		if (IS_ALIBABA(c) || s[0] == '\0')
 			goto bad;
+		return add_note(c, path, s,
+						"%s: \"%.*s\" is not of the form \"<service>:<action>\" and names no KMS action; this statement %s nothing through it.",
+						path, QUOTE_MAX, s, effect);
 	}
 
 	if (!starts_with_ci(s, "kms:"))
@@ -876,18 +866,20 @@ check_action(vctx *c, const char *s, const char *path)
 	{
 		if (kp_is_kms_action(name))
 			return KP_OK;
-		return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
-					 "The action \"%.*s\" at %s is not a KMS action.",
-					 QUOTE_MAX, s, path);
+		return add_note(c, path, s,
+						"%s: \"%.*s\" names no KMS action; this statement %s nothing through it.",
+						path, QUOTE_MAX, s, effect);
 	}
 	for (i = 0; i < kp_kms_action_count; i++)
 	{
-		if (glob_match_ci(name, kp_kms_action_names[i]))
+		const char *an = kp_kms_action_names[i];
+
+		if (kp_glob_span(name, strlen(name), an, strlen(an), KP_GLOB_ICASE, NULL))
 			return KP_OK;
 	}
-	return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
-				 "The action \"%.*s\" at %s matches no KMS action.",
-				 QUOTE_MAX, s, path);
+	return add_note(c, path, s,
+					"%s: \"%.*s\" matches no KMS action; this statement %s nothing through it.",
+					path, QUOTE_MAX, s, effect);
 
 bad:
 	if (IS_ALIBABA(c))
@@ -895,8 +887,8 @@ bad:
 					 "The action \"%.*s\" at %s is not valid; an action is \"kms:<action>\", where <action> may contain the wildcards \"*\" and \"?\".",
 					 QUOTE_MAX, s, path);
 	return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
-				 "The action \"%.*s\" at %s is not valid; an action is \"*\" or \"<service>:<action>\", where <action> may contain the wildcards \"*\" and \"?\".",
-				 QUOTE_MAX, s, path);
+				 "The action at %s is an empty string; an action is \"*\" or \"<service>:<action>\", where <action> may contain the wildcards \"*\" and \"?\".",
+				 path);
 }
 
 /* Copy a checked string-or-array into a malloc'd string array. */
@@ -934,7 +926,8 @@ compile_actions(vctx *c, json_object *v, const char *elem, kp_statement *st)
 	for (i = 0; i < list_len(v); i++)
 	{
 		list_item_path(path, base, v, i);
-		rc = check_action(c, str_of(list_item(v, i)), path);
+		rc = check_action(c, str_of(list_item(v, i)), path,
+						  strcmp(elem, "NotAction") == 0, st->allow);
 		if (rc != KP_OK)
 			return rc;
 	}
@@ -1180,161 +1173,6 @@ family_of(kp_cond_op op)
 	return FAM_STRING;
 }
 
-/* Exactly n digits at s. */
-static bool
-digits(const char *s, int n)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		if (!is_digit(s[i]))
-			return false;
-	}
-	return true;
-}
-
-static int
-num2(const char *s)
-{
-	return (s[0] - '0') * 10 + (s[1] - '0');
-}
-
-/* -?\d+(\.\d+)? */
-static bool
-is_decimal(const char *s)
-{
-	size_t		n;
-
-	if (*s == '-')
-		s++;
-	n = strspn(s, "0123456789");
-	if (n == 0)
-		return false;
-	s += n;
-	if (*s == '.')
-	{
-		s++;
-		n = strspn(s, "0123456789");
-		if (n == 0)
-			return false;
-		s += n;
-	}
-	return *s == '\0';
-}
-
-/*
- * ISO 8601 as IAM accepts it: YYYY-MM-DD, or
- * YYYY-MM-DDThh:mm[:ss[.f+]](Z|+hh:mm|-hh:mm); or integer epoch seconds.
- */
-static bool
-is_date(const char *s)
-{
-	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int			month;
-	int			day;
-	size_t		n;
-
-	n = strspn(s, "0123456789");
-	if (n > 0 && s[n] == '\0')
-		return n <= 12;			/* epoch seconds */
-
-	if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
-		!digits(s + 8, 2))
-		return false;
-	month = num2(s + 5);
-	day = num2(s + 8);
-	if (month < 1 || month > 12 || day < 1 || day > mdays[month - 1])
-		return false;
-	s += 10;
-	if (*s == '\0')
-		return true;
-	if (*s != 'T' || !digits(s + 1, 2) || s[3] != ':' || !digits(s + 4, 2))
-		return false;
-	if (num2(s + 1) > 23 || num2(s + 4) > 59)
-		return false;
-	s += 6;
-	if (*s == ':')
-	{
-		if (!digits(s + 1, 2) || num2(s + 1) > 59)
-			return false;
-		s += 3;
-		if (*s == '.')
-		{
-			s++;
-			n = strspn(s, "0123456789");
-			if (n == 0 || n > 9)
-				return false;
-			s += n;
-		}
-	}
-	if (strcmp(s, "Z") == 0)
-		return true;
-	if ((*s == '+' || *s == '-') && digits(s + 1, 2) && s[3] == ':' &&
-		digits(s + 4, 2) && s[6] == '\0')
-		return num2(s + 1) <= 23 && num2(s + 4) <= 59;
-	return false;
-}
-
-static bool
-is_bool_text(const char *s)
-{
-	return kp_ascii_casecmp(s, "true") == 0 || kp_ascii_casecmp(s, "false") == 0;
-}
-
-/* Standard base64 with padding; not empty. */
-static bool
-is_base64(const char *s)
-{
-	size_t		n = strlen(s);
-	size_t		i;
-	size_t		pad = 0;
-
-	if (n == 0 || n % 4 != 0)
-		return false;
-	if (s[n - 1] == '=')
-		pad++;
-	if (n >= 2 && s[n - 2] == '=')
-		pad++;
-	for (i = 0; i < n - pad; i++)
-	{
-		if (!(is_alnum(s[i]) || s[i] == '+' || s[i] == '/'))
-			return false;
-	}
-	return true;
-}
-
-/* IPv4 or IPv6 address, optionally with a /prefix in range. */
-static bool
-is_ip_or_cidr(const char *s)
-{
-	char		buf[64];
-	const char *slash = strchr(s, '/');
-	size_t		alen = slash ? (size_t) (slash - s) : strlen(s);
-	unsigned char addr[16];
-	int			max;
-	size_t		n;
-	int			prefix;
-
-	if (alen == 0 || alen >= sizeof(buf))
-		return false;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (inet_pton(AF_INET, buf, addr) == 1)
-		max = 32;
-	else if (inet_pton(AF_INET6, buf, addr) == 1)
-		max = 128;
-	else
-		return false;
-	if (slash == NULL)
-		return true;
-	n = strlen(slash + 1);
-	if (n == 0 || n > 3 || strspn(slash + 1, "0123456789") != n)
-		return false;
-	prefix = atoi(slash + 1);
-	return prefix <= max;
-}
-
 /* Condition key: <prefix>:<name>, prefix [A-Za-z0-9-]+, name non-empty. */
 static bool
 is_wellformed_key(const char *key)
@@ -1463,13 +1301,21 @@ scalar_text(json_object *v)
 	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 }
 
+/*
+ * A condition value is accepted exactly when the operand parser the
+ * evaluator uses (kp_operand.c) parses its compiled text (scalar_text), so a
+ * stored value is always evaluable as written.  Binary and IP values must be
+ * JSON strings; Bool and Null values JSON booleans or strings.
+ */
 static kp_status
 check_condition_value(vctx *c, op_family fam, const char *optext,
 					  json_object *v, const char *path)
 {
 	json_type	t = json_object_get_type(v);
 	const char *s = is_string(v) ? str_of(v) : NULL;
+	const char *text = scalar_text(v);
 	const char *want = NULL;
+	bool		ok = false;
 
 	switch (fam)
 	{
@@ -1477,33 +1323,45 @@ check_condition_value(vctx *c, op_family fam, const char *optext,
 		case FAM_ARN:
 			return KP_OK;
 		case FAM_NUMERIC:
-			if (t == json_type_int || t == json_type_double ||
-				(s != NULL && is_decimal(s)))
-				return KP_OK;
-			want = "a decimal number";
-			break;
+			{
+				kp_number	num;
+
+				ok = t != json_type_boolean && kp_number_parse(text, &num);
+				want = "a decimal number";
+				break;
+			}
 		case FAM_DATE:
-			if (t == json_type_int || (s != NULL && is_date(s)))
-				return KP_OK;
-			want = "an ISO 8601 date (such as \"2025-01-31T12:00:00Z\") or epoch seconds";
-			break;
+			{
+				kp_instant	when;
+
+				ok = t != json_type_boolean && kp_date_parse(text, &when);
+				want = "an ISO 8601 date (such as \"2025-01-31T12:00:00Z\") or epoch seconds";
+				break;
+			}
 		case FAM_BOOL:
 		case FAM_NULL:
-			if (t == json_type_boolean || (s != NULL && is_bool_text(s)))
-				return KP_OK;
-			want = "true or false";
-			break;
+			{
+				bool		b;
+
+				ok = (t == json_type_boolean || s != NULL) && kp_bool_parse(text, &b);
+				want = "true or false";
+				break;
+			}
 		case FAM_BINARY:
-			if (s != NULL && is_base64(s))
-				return KP_OK;
+			ok = s != NULL && kp_base64_valid(s, NULL);
 			want = "base64-encoded binary data";
 			break;
 		case FAM_IP:
-			if (s != NULL && is_ip_or_cidr(s))
-				return KP_OK;
-			want = "an IPv4 or IPv6 address or CIDR block";
-			break;
+			{
+				kp_ipnet	net;
+
+				ok = s != NULL && kp_ip_parse(s, true, &net);
+				want = "an IPv4 or IPv6 address or CIDR block";
+				break;
+			}
 	}
+	if (ok)
+		return KP_OK;
 	if (want == NULL)
 		return KP_OK;
 	if (s != NULL)
@@ -1980,6 +1838,9 @@ compile_document(vctx *c, json_object *root, kp_policy *pol)
 			snprintf(c->stmt, sizeof(c->stmt), "Statement[%zu]", i);
 		else
 			snprintf(c->stmt, sizeof(c->stmt), "Statement");
+		if (kp_interrupt_requested())
+			return kp_fail(c->err, KP_ERR_INTERRUPTED, "Policy validation was interrupted.",
+						   "", -1, "The validation of the policy was interrupted.");
 		rc = compile_statement(c, list_item(stmts, i), &pol->statements[i]);
 		if (rc != KP_OK)
 			return rc;
@@ -2046,6 +1907,7 @@ kp_policy_parse(const char *doc, size_t len, const kp_parse_opts *opts,
 	c.partition = (opts->partition != NULL && opts->partition[0] != '\0') ?
 		opts->partition : "aws";
 	c.root = root;
+	c.pol = pol;
 
 	rc = compile_document(&c, root, pol);
 	json_object_put(root);
@@ -2108,6 +1970,13 @@ kp_policy_free(kp_policy *policy)
 		free(st->conditions);
 	}
 	free(policy->statements);
+	for (i = 0; i < policy->n_notes && policy->notes != NULL; i++)
+	{
+		free(policy->notes[i].path);
+		free(policy->notes[i].value);
+		free(policy->notes[i].detail);
+	}
+	free(policy->notes);
 	free(policy);
 }
 

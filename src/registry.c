@@ -887,6 +887,7 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 		check_identity_policy(principal, name, doc, strlen(doc));
 		if (!bump_identity_version(principal))
 			raise_identity_owner_unknown(principal);
+		kms_warn_identity_policy_notes(principal, name, doc);
 	}
 	return PointerGetDatum(tuple);
 }

@@ -350,6 +350,7 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 	compiled = kms_compile_policy(policy, len, key->dialect, KP_DOC_KEY_POLICY,
 								  key->partition, key->account_id);
 	kms_check_policy_principals(compiled, key);
+	kms_warn_policy_notes(compiled);
 	return PointerGetDatum(tuple);
 }
 

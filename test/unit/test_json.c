@@ -740,6 +740,14 @@ test_syntax_errors_offsets_and_paths(void **state)
 	assert_non_null(strstr(err.detail, "expected ',' or '}'"));
 	BAD_ERR("{\"a\": [1 }", 9, &err);
 	assert_non_null(strstr(err.detail, "expected ',' or ']'"));
+	/*
+	 * fuzz_policy (UBSan): a syntax error under an empty first key of an
+	 * object computed the path from a NULL key buffer.
+	 */
+	BAD_ERR("{\"\":x}", 4, &err);
+	assert_string_equal(err.path, "");
+	BAD_ERR("{\"Statement\":{\"\":Sdi\"}}", 17, &err);
+	assert_string_equal(err.path, "Statement.");
 	BAD("{\"a\": True}", 6);
 	BAD("{\"a\": nul}", 9);
 	BAD("{\"a\": truex}", 10);

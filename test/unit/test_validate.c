@@ -356,6 +356,11 @@ refuse_opts(const kp_parse_opts *opts, const char *doc, kp_status st,
 	refuse_opts(&aws_key, doc, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path, NULL)
 #define bad_arn(doc, path, part) \
 	refuse_opts(&aws_key, doc, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path, part)
+#define malformed_arn(doc, path, part) \
+	refuse_opts(&aws_key, doc, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path, part)
+#define no_principal(doc) \
+	refuse_opts(&aws_key, doc, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, \
+				"Statement[0].Principal", "no principal")
 
 /* A document of n copies of ch (a multi-byte UTF-8 sequence allowed). */
 static char *
@@ -895,7 +900,15 @@ test_principal_invalid(void **state)
 {
 	bad_principal(DOC_P("\"bob\""), "Statement[0].Principal");
 	bad_principal(DOC_P("[\"*\"]"), "Statement[0].Principal");
-	bad_principal(DOC_P("{}"), "Statement[0].Principal");
+	/* empty principals are AWS's "no principal" */
+	no_principal(DOC_P("{}"));
+	no_principal(DOC_P("\"\""));
+	no_principal(DOC_P("{\"AWS\":[]}"));
+	no_principal(DOC_P("{\"AWS\":\"\"}"));
+	no_principal(DOC_P("{\"AWS\":[\"\"]}"));
+	no_principal(DOC_P("{\"AWS\":[],\"Service\":[\"\"]}"));
+	/* an empty value beside a real one is an invalid principal */
+	bad_principal(DOC_P("{\"AWS\":[\"111122223333\",\"\"]}"), "Statement[0].Principal.AWS[1]");
 	bad_principal(DOC_P("null"), "Statement[0].Principal");
 	refuse_key(DOC_P("{\"Federated\":\"cognito-identity.amazonaws.com\"}"),
 			   KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS,
@@ -911,7 +924,6 @@ test_principal_invalid(void **state)
 	bad_principal(DOC_P("{\"AWS\":\"ARN:aws:iam::111122223333:root\"}"),
 				  "Statement[0].Principal.AWS");
 	bad_principal(DOC_P("{\"AWS\":123}"), "Statement[0].Principal.AWS");
-	bad_principal(DOC_P("{\"AWS\":[]}"), "Statement[0].Principal.AWS");
 	bad_principal(DOC_P("{\"AWS\":[\"*\",{}]}"), "Statement[0].Principal.AWS[1]");
 	bad_principal(DOC_P("{\"Service\":\"Cloudtrail.amazonaws.com\"}"),
 				  "Statement[0].Principal.Service");
@@ -926,27 +938,35 @@ test_principal_invalid(void **state)
 static void
 test_principal_invalid_arn(void **state)
 {
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333\"}"),
-			"Statement[0].Principal.AWS", "six parts");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws\"}"), "Statement[0].Principal.AWS", "six parts");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:root:extra\"}"),
-			"Statement[0].Principal.AWS", "too many parts");
-	bad_arn(DOC_P("{\"AWS\":\"arn:foo:iam::111122223333:root\"}"),
-			"Statement[0].Principal.AWS", "partition \"foo\"");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::12345:root\"}"),
-			"Statement[0].Principal.AWS", "12 digits");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam:::root\"}"),
-			"Statement[0].Principal.AWS", "12 digits");
-	bad_arn(DOC_P("{\"AWS\":[\"*\",\"arn:aws:iam::111122223333:user/\"]}"),
-			"Statement[0].Principal.AWS[1]", "user name");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:role/a//b\"}"),
-			"Statement[0].Principal.AWS", "role name");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:user/*\"}"),
-			"Statement[0].Principal.AWS", "wildcard");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:role/Admin?\"}"),
-			"Statement[0].Principal.AWS", "wildcard");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::*:root\"}"),
-			"Statement[0].Principal.AWS", "wildcard");
+	/*
+	 * A malformed principal ARN is MalformedPolicyDocumentException "one or
+	 * more invalid principals" (public Terraform module issues); a
+	 * well-formed ARN of a kind that cannot be a principal is
+	 * InvalidArnException.
+	 */
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws::us-east-1:111122223333:root\"}"),
+				  "Statement[0].Principal.AWS", "no valid service part");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333\"}"),
+				  "Statement[0].Principal.AWS", "six parts");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws\"}"), "Statement[0].Principal.AWS", "six parts");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:root:extra\"}"),
+				  "Statement[0].Principal.AWS", "too many parts");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:foo:iam::111122223333:root\"}"),
+				  "Statement[0].Principal.AWS", "partition \"foo\"");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::12345:root\"}"),
+				  "Statement[0].Principal.AWS", "12 digits");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam:::root\"}"),
+				  "Statement[0].Principal.AWS", "12 digits");
+	malformed_arn(DOC_P("{\"AWS\":[\"*\",\"arn:aws:iam::111122223333:user/\"]}"),
+				  "Statement[0].Principal.AWS[1]", "user name");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:role/a//b\"}"),
+				  "Statement[0].Principal.AWS", "role name");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:user/*\"}"),
+				  "Statement[0].Principal.AWS", "wildcard");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:role/Admin?\"}"),
+				  "Statement[0].Principal.AWS", "wildcard");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam::*:root\"}"),
+				  "Statement[0].Principal.AWS", "wildcard");
 	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:group/Admins\"}"),
 			"Statement[0].Principal.AWS", "IAM groups cannot be principals");
 	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam::111122223333:instance-profile/web\"}"),
@@ -957,14 +977,14 @@ test_principal_invalid_arn(void **state)
 			"Statement[0].Principal.AWS", "resource \"Root\"");
 	bad_arn(DOC_P("{\"AWS\":\"arn:aws:s3:::bucket\"}"),
 			"Statement[0].Principal.AWS", "service \"s3\"");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:iam:us-east-1:111122223333:root\"}"),
-			"Statement[0].Principal.AWS", "region \"us-east-1\"");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:assumed-role/Admin\"}"),
-			"Statement[0].Principal.AWS", "assumed-role/<role>/<session>");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:assumed-role/Admin/s/x\"}"),
-			"Statement[0].Principal.AWS", "assumed-role/<role>/<session>");
-	bad_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:federated-user/\"}"),
-			"Statement[0].Principal.AWS", "federated user");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:iam:us-east-1:111122223333:root\"}"),
+				  "Statement[0].Principal.AWS", "region \"us-east-1\"");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:assumed-role/Admin\"}"),
+				  "Statement[0].Principal.AWS", "assumed-role/<role>/<session>");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:assumed-role/Admin/s/x\"}"),
+				  "Statement[0].Principal.AWS", "assumed-role/<role>/<session>");
+	malformed_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:federated-user/\"}"),
+				  "Statement[0].Principal.AWS", "federated user");
 	bad_arn(DOC_P("{\"AWS\":\"arn:aws:sts::111122223333:role/x\"}"),
 			"Statement[0].Principal.AWS", "STS principal ARN");
 }
@@ -986,22 +1006,47 @@ test_actions(void **state)
 	assert_string_equal(p->statements[0].actions[2], "KMS:getkeypolicy");
 	kp_policy_free(p);
 
-	refuse_key(DOC_A("[\"kms:GetKeyPolicy\",\"kms:GetKeyPolcy\"]"), KP_ERR_MALFORMED,
-			   NULL, "Statement[0].Action[1]", "kms:GetKeyPolcy");
-	refuse_key(DOC_A("\"kms:Foo*\""), KP_ERR_MALFORMED, NULL,
-			   "Statement[0].Action", "matches no KMS action");
-	malformed(DOC_A("\"kms:Decrypt?\""), "Statement[0].Action");
-	malformed(DOC_A("\"s3\""), "Statement[0].Action");
-	malformed(DOC_A("\"kms:\""), "Statement[0].Action");
-	malformed(DOC_A("\":Decrypt\""), "Statement[0].Action");
-	malformed(DOC_A("\"kms:Get-Key\""), "Statement[0].Action");
-	malformed(DOC_A("\"kms :Decrypt\""), "Statement[0].Action");
-	malformed(DOC_A("\"kms:kms:Decrypt\""), "Statement[0].Action");
-	malformed(DOC_A("\"s3_x:Get\""), "Statement[0].Action");
+	/* accepted with a note: they name no KMS action */
+	p = accept_opts(&aws_key, DOC_A("[\"kms:GetKeyPolicy\",\"kms:GetKeyPolcy\"]"));
+	assert_int_equal(p->n_notes, 1);
+	assert_string_equal(p->notes[0].path, "Statement[0].Action[1]");
+	assert_string_equal(p->notes[0].value, "kms:GetKeyPolcy");
+	assert_string_equal(p->notes[0].detail,
+						"Statement[0].Action[1]: \"kms:GetKeyPolcy\" names no KMS action; this statement allows nothing through it.");
+	kp_policy_free(p);
+	p = accept_opts(&aws_key, DOC_A("\"kms:Foo*\""));
+	assert_int_equal(p->n_notes, 1);
+	assert_non_null(strstr(p->notes[0].detail, "matches no KMS action"));
+	kp_policy_free(p);
+	p = accept_opts(&aws_key, DOC_A("[\"kms=GenerateDataKey\",\"kms:Decrypt?\",\"s3\",\"kms:\","
+									"\":Decrypt\",\"kms:Get-Key\",\"kms :Decrypt\",\"kms:kms:Decrypt\","
+									"\"s3_x:Get\",\"**\",\"s3:GetObject\",\"kms:Decrypt\"]"));
+	assert_int_equal(p->n_notes, 10);
+	assert_string_equal(p->notes[0].value, "kms=GenerateDataKey");
+	assert_non_null(strstr(p->notes[0].detail, "is not of the form"));
+	assert_string_equal(p->notes[9].path, "Statement[0].Action[9]");
+	kp_policy_free(p);
+	p = accept_opts(&aws_key, RAW("\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"kms:Dcrypt\",\"Resource\":\"*\""));
+	assert_int_equal(p->n_notes, 1);
+	assert_non_null(strstr(p->notes[0].detail, "this statement denies nothing"));
+	kp_policy_free(p);
+	p = accept_opts(&aws_key, RAW("\"Effect\":\"Allow\",\"Principal\":\"*\",\"NotAction\":[\"kms:Decrypt\",\"kms:Dcrypt\"],\"Resource\":\"*\""));
+	assert_int_equal(p->n_notes, 1);
+	assert_string_equal(p->notes[0].path, "Statement[0].NotAction[1]");
+	assert_non_null(strstr(p->notes[0].detail, "this statement excludes nothing"));
+	kp_policy_free(p);
+	/* no notes for well-formed documents */
+	p = accept_opts(&aws_key, DOC_A("\"kms:*\""));
+	assert_int_equal(p->n_notes, 0);
+	assert_null(p->notes);
+	kp_policy_free(p);
+	/* still refused: an empty action */
 	malformed(DOC_A("\"\""), "Statement[0].Action");
-	malformed(DOC_A("\"**\""), "Statement[0].Action");
-	malformed(RAW("\"Effect\":\"Allow\",\"Principal\":\"*\",\"NotAction\":[\"kms:Decrypt\",\"kms:Dcrypt\"],\"Resource\":\"*\""),
-			  "Statement[0].NotAction[1]");
+	/* Alibaba keeps its own rule: well-formed kms: actions only */
+	refuse_opts(&alibaba_key, ADOC("{\"RAM\":\"acs:ram::1192853035118460:root\"}", "\"kms=Decrypt\"", ""),
+				KP_ERR_MALFORMED, NULL, "Statement[0].Action", "not valid");
+	refuse_opts(&alibaba_key, ADOC("{\"RAM\":\"acs:ram::1192853035118460:root\"}", "\"s3:Get\"", ""),
+				KP_ERR_MALFORMED, NULL, "Statement[0].Action", "does not start with");
 }
 
 static void
@@ -1287,8 +1332,14 @@ test_condition_values(void **state)
 			  CP "DateLessThan.aws:CurrentTime");
 	malformed(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":\"yesterday\"}}"),
 			  CP "DateLessThan.aws:CurrentTime");
-	malformed(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":1.5}}"),
+	/* epoch seconds may have a fraction, as a JSON number too */
+	accept_key(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":1.5}}"));
+	/* February 29 only in leap years (the evaluator's rule) */
+	malformed(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":\"2025-02-29\"}}"),
 			  CP "DateLessThan.aws:CurrentTime");
+	malformed(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":\"1900-02-29T00:00:00Z\"}}"),
+			  CP "DateLessThan.aws:CurrentTime");
+	accept_key(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":[\"2024-02-29\",\"2000-02-29T00:00:00Z\"]}}"));
 	malformed(DOC_C("{\"DateLessThan\":{\"aws:CurrentTime\":false}}"),
 			  CP "DateLessThan.aws:CurrentTime");
 
@@ -1463,7 +1514,8 @@ test_alibaba_principals(void **state)
 	ali_bad_principal(ADOC("{\"AWS\":\"*\"}", "\"kms:*\"", ""), "Statement[0].Principal.AWS");
 	ali_bad_principal(ADOC("{\"RAM\":\"acs:ram::123:root\",\"Service\":\"x\"}", "\"kms:*\"", ""),
 					  "Statement[0].Principal.Service");
-	ali_bad_principal(ADOC("{\"RAM\":[]}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
+	refuse_opts(&alibaba_key, ADOC("{\"RAM\":[]}", "\"kms:*\"", ""), KP_ERR_MALFORMED,
+				MSG_NO_PRINCIPAL, "Statement[0].Principal", NULL);
 	ali_bad_principal(ADOC("{\"RAM\":\"bob\"}", "\"kms:*\"", ""), "Statement[0].Principal.RAM");
 	ali_bad_principal(ADOC("{\"RAM\":\"1234567890123456\"}", "\"kms:*\"", ""),
 					  "Statement[0].Principal.RAM");
