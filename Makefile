@@ -8,12 +8,19 @@ MODULE_big = kms_policy
 # fuzzed on its own, see test/).
 CORE_SRCS = src/kp_error.c src/kp_operand.c src/policy_json.c src/arn.c src/policy_validate.c \
 	src/kms_iam_data.c src/kp_iam.c src/policy_eval.c
-# The PostgreSQL glue.
-GLUE_SRCS = src/kms_policy.c src/errors.c src/keys.c src/triggers.c \
-	src/policy_cache.c src/authz.c src/registry.c src/identity.c
+# The PostgreSQL glue, in layers where calls only go down (src/pg/kms_policy.c
+# lists them): errors and settings; SPI, argument and trigger helpers; the
+# stores and the compiled-policy cache; authorization; the SQL API and the
+# trigger functions.
+GLUE_SRCS = src/pg/kms_policy.c src/pg/kms_errors.c src/pg/kms_settings.c \
+	src/pg/kms_spi.c src/pg/kms_args.c src/pg/kms_trigger_util.c \
+	src/pg/kms_key_store.c src/pg/kms_principal_store.c src/pg/kms_identity_store.c \
+	src/pg/kms_policy_cache.c src/pg/kms_authz.c \
+	src/pg/kms_api_keys.c src/pg/kms_api_identity.c src/pg/kms_api_authz.c \
+	src/pg/kms_triggers_keys.c src/pg/kms_triggers_identity.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
-KMS_HEADERS = $(wildcard src/*.h)
+KMS_HEADERS = $(wildcard src/*.h src/pg/*.h)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
@@ -23,7 +30,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION) --encoding=UTF8
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --inputdir=. --load-extension=$(EXTENSION) --encoding=UTF8
 
-PG_CPPFLAGS = -DKMS_POLICY_VERSION=\"$(EXTVERSION)\"
+PG_CPPFLAGS = -DKMS_POLICY_VERSION=\"$(EXTVERSION)\" -Isrc -Isrc/pg
 SHLIB_LINK += $(shell pkg-config --libs json-c)
 
 EXTRA_CLEAN = test/unit/*_test $(addprefix test/fuzz/,fuzz_policy fuzz_operands fuzz_context) bench/eval_bench

@@ -1,5 +1,6 @@
 /*
- * errors.c -- KMS exceptions as PostgreSQL errors.
+ * kms_errors.c -- KMS exceptions as PostgreSQL errors, and the core's
+ * interrupt hook.
  *
  * Every KMS exception has its own SQLSTATE in the implementation-defined
  * classes "KM" (AWS KMS) and "KA" (Alibaba Cloud KMS); the README's SQLSTATE
@@ -11,7 +12,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 
-#include "kms_policy.h"
+#include "kms_errors.h"
 
 typedef struct KmsExceptionInfo
 {

@@ -1,5 +1,6 @@
 /*
- * triggers.c -- the triggers that hold every write path to the API's rules.
+ * kms_triggers_keys.c -- the triggers of kms_policy.keys and key_policies,
+ * and the guards on every table of the extension.
  *
  * BEFORE INSERT OR UPDATE FOR EACH ROW triggers hold every write, by any
  * role, superusers included, to the rules the API applies: a document that
@@ -28,103 +29,25 @@
 
 #include "commands/trigger.h"
 #include "executor/spi.h"
-#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "kms_policy.h"
+#include "kms_args.h"
+#include "kms_errors.h"
+#include "kms_key_store.h"
+#include "kms_policy_cache.h"
+#include "kms_principal_store.h"
+#include "kms_spi.h"
+#include "kms_trigger_util.h"
 
 PG_FUNCTION_INFO_V1(kms_keys_validate_v1);
 PG_FUNCTION_INFO_V1(kms_keys_deleted_v1);
 PG_FUNCTION_INFO_V1(kms_key_policies_validate_v1);
 PG_FUNCTION_INFO_V1(kms_guard_direct_write_v1);
 PG_FUNCTION_INFO_V1(kms_refuse_truncate_v1);
-
-/*
- * Check how a trigger function was called: by the trigger manager, BEFORE or
- * AFTER, FOR EACH ROW or FOR EACH STATEMENT (the event is the caller's to
- * check).
- */
-static TriggerData *
-trigger_check(FunctionCallInfo fcinfo, const char *fname, bool before, bool row)
-{
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TriggerEvent ev;
-
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager", fname)));
-	ev = trigdata->tg_event;
-	if ((before ? !TRIGGER_FIRED_BEFORE(ev) : !TRIGGER_FIRED_AFTER(ev)) ||
-		(row ? !TRIGGER_FIRED_FOR_ROW(ev) : !TRIGGER_FIRED_FOR_STATEMENT(ev)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired %s %s", fname,
-						before ? "BEFORE" : "AFTER", row ? "ROW" : "STATEMENT")));
-	return trigdata;
-}
-
-/* Called by the trigger manager, BEFORE, FOR EACH ROW? */
-TriggerData *
-kms_trigger_check(FunctionCallInfo fcinfo, const char *fname)
-{
-	return trigger_check(fcinfo, fname, true, true);
-}
-
-/* The row to validate of a BEFORE INSERT OR UPDATE trigger. */
-HeapTuple
-kms_trigger_row(FunctionCallInfo fcinfo, const char *fname)
-{
-	TriggerData *trigdata = kms_trigger_check(fcinfo, fname);
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		return trigdata->tg_trigtuple;
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		return trigdata->tg_newtuple;
-	ereport(ERROR,
-			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-			 errmsg("function \"%s\" must be fired for INSERT or UPDATE", fname)));
-	return NULL;				/* keep compiler quiet */
-}
-
-/* A column of the row, found by name, as UTF-8 (NULL when SQL NULL). */
-char *
-kms_trigger_column(TriggerData *trigdata, HeapTuple tuple, const char *name, size_t *len)
-{
-	TupleDesc	tupdesc = trigdata->tg_relation->rd_att;
-	int			attnum = SPI_fnumber(tupdesc, name);
-	char	   *v;
-	char	   *u;
-
-	if (attnum <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("relation \"%s\" has no column \"%s\"",
-						RelationGetRelationName(trigdata->tg_relation), name)));
-	v = SPI_getvalue(tuple, tupdesc, attnum);
-	if (v == NULL)
-	{
-		if (len)
-			*len = 0;
-		return NULL;
-	}
-	u = pg_server_to_any(v, strlen(v), PG_UTF8);
-	if (len)
-		*len = strlen(u);
-	return u;
-}
-
-static bool
-column_bool(TriggerData *trigdata, HeapTuple tuple, const char *name)
-{
-	char	   *v = kms_trigger_column(trigdata, tuple, name, NULL);
-
-	return v != NULL && strcmp(v, "t") == 0;
-}
 
 static void
 invalid_key_row(const char *detail)
@@ -147,7 +70,7 @@ kms_keys_validate_v1(PG_FUNCTION_ARGS)
 	char	   *partition = kms_trigger_column(trigdata, tuple, "partition", NULL);
 	char	   *region = kms_trigger_column(trigdata, tuple, "region", NULL);
 	char	   *account = kms_trigger_column(trigdata, tuple, "account_id", NULL);
-	bool		multi_region = column_bool(trigdata, tuple, "multi_region");
+	bool		multi_region = kms_trigger_column_bool(trigdata, tuple, "multi_region");
 
 	/* NOT NULL and CHECK constraints report NULLs and bad dialects. */
 	if (!key_id || !dialect || !partition || !region || !account)
@@ -204,16 +127,6 @@ kms_keys_validate_v1(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tuple);
 }
 
-/* The schema-qualified, quoted name of a trigger's table. */
-static char *
-trigger_table_name(TriggerData *trigdata)
-{
-	Relation	rel = trigdata->tg_relation;
-
-	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
-									  RelationGetRelationName(rel));
-}
-
 /*
  * kms_policy.keys, AFTER DELETE FOR EACH ROW: delete the key's policy and its
  * principal references.  The
@@ -225,7 +138,7 @@ trigger_table_name(TriggerData *trigdata)
 Datum
 kms_keys_deleted_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = trigger_check(fcinfo, "kms_keys_deleted", false, true);
+	TriggerData *trigdata = kms_trigger_check_fired(fcinfo, "kms_keys_deleted", false, true);
 	const char *args[1];
 	KmsSpiState st;
 
@@ -242,52 +155,6 @@ kms_keys_deleted_v1(PG_FUNCTION_ARGS)
 	kms_spi_exec("DELETE FROM kms_policy.key_policies WHERE key_id = $1", 1, args, false);
 	kms_spi_end(&st);
 	return PointerGetDatum(NULL);
-}
-
-/* A column of row 0 of an SPI result, copied into mcxt (NULL for SQL NULL). */
-static char *
-spi_value(MemoryContext mcxt, SPITupleTable *tt, int col)
-{
-	char	   *v = SPI_getvalue(tt->vals[0], tt->tupdesc, col);
-
-	return v ? MemoryContextStrdup(mcxt, v) : NULL;
-}
-
-/*
- * The key a key_policies row belongs to, its row locked FOR NO KEY UPDATE --
- * the lock the API takes on the key before it reads and writes the key's
- * policy -- so that a direct write and an API call on one key serialize.
- * NULL when no such key is visible, also when this very statement deleted it
- * (the cascade from a key's deletion).
- */
-static KmsKey *
-lock_key(const char *key_id)
-{
-	MemoryContext mcxt = CurrentMemoryContext;
-	const char *args[1] = {key_id};
-	KmsSpiState st;
-	KmsKey	   *key = NULL;
-
-	kms_spi_begin(&st);
-	kms_spi_exec("SELECT key_id, arn, dialect, partition, region, account_id, key_state "
-				 "FROM kms_policy.keys WHERE key_id = $1 FOR NO KEY UPDATE",
-				 1, args, false);
-	if (SPI_processed > 0)
-	{
-		SPITupleTable *tt = SPI_tuptable;
-		char	   *dialect = spi_value(mcxt, tt, 3);
-
-		key = MemoryContextAllocZero(mcxt, sizeof(KmsKey));
-		key->key_id = spi_value(mcxt, tt, 1);
-		key->arn = spi_value(mcxt, tt, 2);
-		key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
-		key->partition = spi_value(mcxt, tt, 4);
-		key->region = spi_value(mcxt, tt, 5);
-		key->account_id = spi_value(mcxt, tt, 6);
-		key->key_state = spi_value(mcxt, tt, 7);
-	}
-	kms_spi_end(&st);
-	return key;
 }
 
 /*
@@ -312,7 +179,7 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
 		key_id = kms_trigger_column(trigdata, trigdata->tg_trigtuple, "key_id", NULL);
-		if (key_id != NULL && (key = lock_key(key_id)) != NULL)
+		if (key_id != NULL && (key = kms_lock_key(key_id)) != NULL)
 			kms_raise(KMS_UNSUPPORTED_OPERATION, "a key policy cannot be deleted",
 					  psprintf("Key %s exists, and every KMS key has a key policy; without this row the key would fall back to the default key policy.",
 							   key->arn),
@@ -342,7 +209,7 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 	}
 
 	/* The key must exist: foreign keys are not enforced in replica mode. */
-	key = lock_key(key_id);
+	key = kms_lock_key(key_id);
 	if (key == NULL)
 		kms_raise(KMS_NOT_FOUND, psprintf("Key '%s' does not exist", key_id),
 				  "A key policy can be stored only for a key of kms_policy.keys.", NULL);
@@ -369,7 +236,7 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 Datum
 kms_guard_direct_write_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = trigger_check(fcinfo, "kms_guard_direct_write", true, false);
+	TriggerData *trigdata = kms_trigger_check_fired(fcinfo, "kms_guard_direct_write", true, false);
 	Oid			user = GetUserId();
 
 	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) &&
@@ -383,7 +250,7 @@ kms_guard_direct_write_v1(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("permission denied to write table %s directly",
-						trigger_table_name(trigdata)),
+						kms_trigger_table_name(trigdata)),
 				 errdetail("Only the owner of kms_policy's tables (and its members) and superusers write them directly; role \"%s\" is neither.",
 						   GetUserNameFromId(user, false)),
 				 errhint("Use the kms_policy functions, which decide with the key's and the caller's policies.")));
@@ -399,7 +266,7 @@ kms_guard_direct_write_v1(PG_FUNCTION_ARGS)
 Datum
 kms_refuse_truncate_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = trigger_check(fcinfo, "kms_refuse_truncate", true, false);
+	TriggerData *trigdata = kms_trigger_check_fired(fcinfo, "kms_refuse_truncate", true, false);
 
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
@@ -407,7 +274,7 @@ kms_refuse_truncate_v1(PG_FUNCTION_ARGS)
 				 errmsg("function \"%s\" must be fired for TRUNCATE", "kms_refuse_truncate")));
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("cannot truncate table %s", trigger_table_name(trigdata)),
+			 errmsg("cannot truncate table %s", kms_trigger_table_name(trigdata)),
 			 errdetail("TRUNCATE skips the row triggers that keep kms_policy's tables consistent: every key keeps its policy, and a principal that a policy names stays registered."),
 			 errhint("Use DELETE, whose triggers check each row.")));
 	return PointerGetDatum(NULL);	/* keep compiler quiet */

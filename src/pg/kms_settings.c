@@ -1,33 +1,31 @@
 /*
- * kms_policy.c -- module entry point and settings.
+ * kms_settings.c -- the extension's settings, and who administers identities.
  *
  * The settings describe the KMS endpoint this database is: its AWS region and
  * default account, and the same for the Alibaba Cloud dialect.  They change
- * which keys exist for callers, so only superusers may set them.
+ * which keys exist for callers, so only superusers may set them.  Who
+ * administers identities is a setting too (kms_policy.administrator_role),
+ * decided here in C, not by EXECUTE grants.
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 
-#include "kms_policy.h"
-
-PG_MODULE_MAGIC;
+#include "kms_settings.h"
 
 char	   *kms_region = NULL;
-char	   *kms_account_id = NULL;
-char	   *kms_alibaba_region = NULL;
-char	   *kms_alibaba_account_id = NULL;
-bool		kms_check_principals = true;
-char	   *kms_administrator_role = NULL;
 
-PGDLLEXPORT void _PG_init(void);
+char	   *kms_account_id = NULL;
+
+char	   *kms_alibaba_region = NULL;
+
+char	   *kms_alibaba_account_id = NULL;
+
+bool		kms_check_principals = true;
+
+char	   *kms_administrator_role = NULL;
 
 static bool
 check_region(char **newval, void **extra, GucSource source)
@@ -75,8 +73,9 @@ check_alibaba_account_id(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/* Define the settings (from _PG_init); the prefix kms_policy. is reserved. */
 void
-_PG_init(void)
+kms_define_settings(void)
 {
 	DefineCustomStringVariable("kms_policy.region",
 							   "AWS region of this KMS endpoint.",
@@ -123,35 +122,15 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kms_policy");
-
-	/* Long core loops stop when a cancel or timeout is pending. */
-	kp_set_interrupt_check(kms_core_interrupt_pending);
 }
 
-/*
- * The role the API reads and writes its tables as: the owner of
- * kms_policy.keys (the extension owner, who created it), found through the
- * catalog caches.  The API decides itself whether the caller may act first
- * (pg_cron's pattern).
- */
-Oid
-kms_extension_owner(void)
+/* The endpoint's partition, from kms_policy.region. */
+const char *
+kms_endpoint_partition(void)
 {
-	Oid			nsp = get_namespace_oid("kms_policy", true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("keys", nsp) : InvalidOid;
-	HeapTuple	tup;
-	Oid			owner;
+	const char *p = kp_partition_for_region(kms_region);
 
-	if (!OidIsValid(rel))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("extension \"kms_policy\" is not installed in this database")));
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", rel);	/* internal error */
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
-	return owner;
+	return p ? p : "aws";
 }
 
 /*
@@ -171,4 +150,24 @@ kms_is_administrator(Oid role)
 		return false;
 	admin = get_role_oid(kms_administrator_role, true);
 	return OidIsValid(admin) && has_privs_of_role(role, admin);
+}
+
+/*
+ * Refuse role unless it administers identities; action says what it tried
+ * ("register principals").  42501, as PostgreSQL's own privilege checks.
+ */
+void
+kms_require_administrator(Oid role, const char *action)
+{
+	if (kms_is_administrator(role))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to %s", action),
+			 errdetail("Role \"%s\" does not administer kms_policy identities: only superusers and members of the role named by kms_policy.administrator_role register principals, map roles and manage identity policies; EXECUTE on a function does not make an administrator.",
+					   GetUserNameFromId(role, false)),
+			 (kms_administrator_role && kms_administrator_role[0])
+			 ? errhint("Ask a superuser to grant membership in role \"%s\" (kms_policy.administrator_role).",
+					   kms_administrator_role)
+			 : errhint("A superuser may name an administrator role in kms_policy.administrator_role.")));
 }

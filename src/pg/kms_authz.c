@@ -1,55 +1,33 @@
 /*
- * authz.c -- the database as authority: callers, request context, decisions.
+ * kms_authz.c -- the database as authority: request context, decisions,
+ * AccessDenied, the lockout safety check.
  *
  * Every API call is made by a principal: the PostgreSQL role calling it
  * (GetUserId() at entry, so SET ROLE counts and a SECURITY DEFINER wrapper
  * calls as its owner, as PostgreSQL's own privilege checks see it) mapped to
- * a principal ARN in kms_policy.role_principals.  Superusers that are not
- * mapped act as the root of kms_policy.account_id; other unmapped roles are
- * refused.  The key's current policy, with the caller's identity policies,
- * then decides (policy_eval.c); the lockout safety check asks the same
- * question of the new policy.
+ * a principal ARN (kms_identity_store.c).  Superusers that are not mapped act
+ * as the root of kms_policy.account_id; other unmapped roles are refused.
+ * The key's current policy, with the caller's identity policies, then
+ * decides (the core's kp_evaluate); the lockout safety check asks the same
+ * question of the new policy.  No SQL-callable function lives here.
  */
 #include "postgres.h"
 
-#include "access/htup_details.h"
-#include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "funcapi.h"
-#include "miscadmin.h"
 #include "mb/pg_wchar.h"
-#include "utils/acl.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-#include "identity.h"
-#include "kms_policy.h"
-#include "kp_eval.h"
-
-PG_FUNCTION_INFO_V1(kms_authorize_v1);
-PG_FUNCTION_INFO_V1(kms_explain_authorization_v1);
-
-/* ------------------------------------------------------------------------
- * Who is calling
- * ------------------------------------------------------------------------ */
-
-/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
-static char *
-arn_account(const char *arn)
-{
-	kp_arn		a;
-
-	if (kp_arn_split(arn, &a))
-		return pstrdup(a.account);
-	return pstrdup("");
-}
-
-/* ------------------------------------------------------------------------
- * Request context
- * ------------------------------------------------------------------------ */
-
-static void context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect);
+#include "kms_authz.h"
+#include "kms_errors.h"
+#include "kms_identity_store.h"
+#include "kms_policy_cache.h"
+#include "kms_settings.h"
+#include "kms_spi.h"
 
 /*
  * A key the request defines.  The context's size limits (kp_eval.h) count
@@ -71,11 +49,6 @@ ctx_add(kp_context *ctx, const char *key, const char *value)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 }
 
-/*
- * The client address of this session (NULL for a Unix socket or background
- * process) and whether it uses SSL: fixed for the life of the backend, so
- * read once (inside SPI).
- */
 static bool session_read = false;
 static char *session_ip = NULL;
 static bool session_ssl = false;
@@ -167,10 +140,6 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
 	}
 }
 
-/* ------------------------------------------------------------------------
- * Policies
- * ------------------------------------------------------------------------ */
-
 /*
  * The key's stored policy, compiled.  A key that has no policy row (one an
  * administrator inserted directly) is governed by the default key policy, as
@@ -218,10 +187,6 @@ key_policy(const KmsKey *key, char **stored)
 							  key->partition, key->account_id);
 }
 
-/* ------------------------------------------------------------------------
- * Decisions
- * ------------------------------------------------------------------------ */
-
 static void
 raise_access_denied(const KmsCaller *caller, const char *action,
 					const char *resource, kp_dialect dialect, const char *why,
@@ -241,6 +206,86 @@ raise_access_denied(const KmsCaller *caller, const char *action,
 			  psprintf("User: %s is not authorized to perform: %s on resource: %s %s",
 					   caller->display, action, resource, why),
 			  detail, hint);
+}
+
+/* Read the context argument (jsonb object: key -> string or array) into ctx. */
+static void
+context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	char	   *key = NULL;
+	int			depth = 0;
+	const char *bad = NULL;
+	const char *hint = "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.";
+	kp_error	err;
+
+	kp_error_clear(&err);
+	if (!JB_ROOT_IS_OBJECT(jb))
+		bad = "The context must be a JSON object.";
+	else
+	{
+		it = JsonbIteratorInit(&jb->root);
+		while (bad == NULL && (tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+		{
+			/* the caller's jsonb may be large: ctx is freed by evaluate() */
+			CHECK_FOR_INTERRUPTS();
+			switch (tok)
+			{
+				case WJB_BEGIN_OBJECT:
+				case WJB_BEGIN_ARRAY:
+					depth++;
+					if (tok == WJB_BEGIN_OBJECT && depth > 1)
+						bad = "Context values must be strings or arrays of strings.";
+					if (tok == WJB_BEGIN_ARRAY && depth > 2)
+						bad = "Context values must be strings or arrays of strings.";
+					break;
+				case WJB_END_OBJECT:
+				case WJB_END_ARRAY:
+					depth--;
+					break;
+				case WJB_KEY:
+					key = pnstrdup(v.val.string.val, v.val.string.len);
+					if (kp_context_add_checked(ctx, key, NULL, &err) != KP_OK)
+						bad = pstrdup(err.detail);
+					break;
+				case WJB_VALUE:
+				case WJB_ELEM:
+					{
+						char	   *s;
+
+						if (v.type == jbvString)
+							s = pnstrdup(v.val.string.val, v.val.string.len);
+						else if (v.type == jbvBool)
+							s = v.val.boolean ? "true" : "false";
+						else if (v.type == jbvNumeric)
+							s = DatumGetCString(DirectFunctionCall1(numeric_out,
+																	NumericGetDatum(v.val.numeric)));
+						else
+						{
+							bad = "Context values must be strings or arrays of strings.";
+							break;
+						}
+						if (kp_context_add_checked(ctx, key, s, &err) != KP_OK)
+							bad = pstrdup(err.detail);
+						break;
+					}
+				default:
+					break;
+			}
+		}
+	}
+	if (bad)
+	{
+		/* the caller (evaluate) frees ctx on the way out */
+		if (err.status == KP_ERR_LIMIT)
+			hint = "Pass fewer keys and values in the request context.";
+		else if (err.status == KP_ERR_NOMEM)
+			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
+				  "invalid request context", bad, hint);
+	}
 }
 
 /*
@@ -546,10 +591,6 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 				  "Add a statement that allows the caller kms:PutKeyPolicy, or set bypass_policy_lockout_safety_check => true.");
 }
 
-/* ------------------------------------------------------------------------
- * kms_authorize / kms_explain_authorization
- * ------------------------------------------------------------------------ */
-
 /*
  * The principal argument: a principal ARN, an account ID (its root), or a
  * service principal name.
@@ -575,245 +616,35 @@ principal_argument(const char *value, const KmsKey *key)
 	c->arn = pstrdup(arn);
 	c->display = c->arn;
 	c->is_service = kind == KP_PRIN_SERVICE;
-	c->account = c->is_service ? NULL : arn_account(c->arn);
-	c->mapped = true;
+	c->account = c->is_service ? NULL : kms_arn_account(c->arn);
 	return c;
 }
 
-/* The action argument: "service:Name"; kms: actions must exist. */
-static const char *
-action_argument(const char *action, kp_dialect dialect)
-{
-	const char *colon;
-
-	if (action == NULL)
-		kms_raise_null_argument("action", dialect);
-	colon = strchr(action, ':');
-	if (colon == NULL || colon == action || colon[1] == '\0' ||
-		strpbrk(action, "*?") != NULL ||
-		(pg_strncasecmp(action, "kms:", 4) == 0 && !kp_is_kms_action(action)))
-		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
-				  psprintf("'%s' is not a valid action", action),
-				  "An action has the form service:Name without wildcards, and a kms: action must be one of the KMS actions.",
-				  NULL);
-	return action;
-}
-
-/* Read the context argument (jsonb object: key -> string or array) into ctx. */
-static void
-context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
-{
-	JsonbIterator *it;
-	JsonbValue	v;
-	JsonbIteratorToken tok;
-	char	   *key = NULL;
-	int			depth = 0;
-	const char *bad = NULL;
-	const char *hint = "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.";
-	kp_error	err;
-
-	kp_error_clear(&err);
-	if (!JB_ROOT_IS_OBJECT(jb))
-		bad = "The context must be a JSON object.";
-	else
-	{
-		it = JsonbIteratorInit(&jb->root);
-		while (bad == NULL && (tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
-		{
-			/* the caller's jsonb may be large: ctx is freed by evaluate() */
-			CHECK_FOR_INTERRUPTS();
-			switch (tok)
-			{
-				case WJB_BEGIN_OBJECT:
-				case WJB_BEGIN_ARRAY:
-					depth++;
-					if (tok == WJB_BEGIN_OBJECT && depth > 1)
-						bad = "Context values must be strings or arrays of strings.";
-					if (tok == WJB_BEGIN_ARRAY && depth > 2)
-						bad = "Context values must be strings or arrays of strings.";
-					break;
-				case WJB_END_OBJECT:
-				case WJB_END_ARRAY:
-					depth--;
-					break;
-				case WJB_KEY:
-					key = pnstrdup(v.val.string.val, v.val.string.len);
-					if (kp_context_add_checked(ctx, key, NULL, &err) != KP_OK)
-						bad = pstrdup(err.detail);
-					break;
-				case WJB_VALUE:
-				case WJB_ELEM:
-					{
-						char	   *s;
-
-						if (v.type == jbvString)
-							s = pnstrdup(v.val.string.val, v.val.string.len);
-						else if (v.type == jbvBool)
-							s = v.val.boolean ? "true" : "false";
-						else if (v.type == jbvNumeric)
-							s = DatumGetCString(DirectFunctionCall1(numeric_out,
-																	NumericGetDatum(v.val.numeric)));
-						else
-						{
-							bad = "Context values must be strings or arrays of strings.";
-							break;
-						}
-						if (kp_context_add_checked(ctx, key, s, &err) != KP_OK)
-							bad = pstrdup(err.detail);
-						break;
-					}
-				default:
-					break;
-			}
-		}
-	}
-	if (bad)
-	{
-		/* the caller (evaluate) frees ctx on the way out */
-		if (err.status == KP_ERR_LIMIT)
-			hint = "Pass fewer keys and values in the request context.";
-		else if (err.status == KP_ERR_NOMEM)
-			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-		kms_raise(dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
-				  "invalid request context", bad, hint);
-	}
-}
-
-typedef struct AuthzResult
-{
-	kp_decision decision;
-	kp_trace	trace;			/* copied to palloc'd rows by the caller */
-} AuthzResult;
-
 /*
- * Shared by both functions: evaluate principal/action/context on the key.
- * On return the trace is owned by res (free it with kp_trace_free).
+ * What the policies decide for principal (an argument of kms_authorize, not
+ * the caller) doing action on key in the request context user_context (NULL
+ * for none).  Deciding about any principal, and even more explaining it,
+ * shows what the key policy says (condition values, Sids, principals,
+ * identity statements): the caller needs what reading the policy needs,
+ * kms:GetKeyPolicy on the key, unless it administers.  trace, when not NULL,
+ * must be kp_trace_init'ed and is the caller's to free.  Call between
+ * kms_spi_begin/end; caller_role is the calling role.
  */
-static void
-authorize_request(FunctionCallInfo fcinfo, bool want_trace, AuthzResult *res)
+kp_decision
+kms_decide_request(const KmsKey *key, Oid caller_role, const char *principal,
+				   const char *action, Jsonb *user_context, kp_trace *trace)
 {
-	char	   *key_input = kms_arg_utf8(fcinfo, 0, NULL);
-	char	   *principal = kms_arg_utf8(fcinfo, 1, NULL);
-	char	   *action = kms_arg_utf8(fcinfo, 2, NULL);
-	kp_dialect	dialect = kms_input_dialect(key_input);
-	KmsSpiState st;
-	KmsKey	   *key;
 	KmsCaller  *caller;
 	const kp_policy **ids;
 	const kp_policy *kpol;
 	int			n_ids;
 
-	if (key_input == NULL)
-		kms_raise_null_argument("keyId", dialect);
-	if (principal == NULL)
-		kms_raise_null_argument("principal", dialect);
-	action_argument(action, dialect);
-
-	kms_spi_begin(&st);
-	key = kms_resolve_key(key_input);
-
-	/*
-	 * A decision about any principal in any context, and even more its
-	 * explanation, shows what the key policy says (condition values, Sids,
-	 * principals, identity statements): both need what reading the policy
-	 * needs, kms:GetKeyPolicy on the key, unless the caller administers.
-	 */
-	if (!kms_is_administrator(st.caller))
-		authorize_key_action(key, "kms:GetKeyPolicy", st.caller, NULL, NULL,
+	if (!kms_is_administrator(caller_role))
+		authorize_key_action(key, "kms:GetKeyPolicy", caller_role, NULL, NULL,
 							 "kms_authorize and kms_explain_authorization reveal the key policy: they need kms:GetKeyPolicy on the key, or an administrator (kms_policy.administrator_role).");
 	caller = principal_argument(principal, key);
 	n_ids = kms_identity_policies(caller, key->dialect, &ids);
 	kpol = key_policy(key, NULL);
-	kp_trace_init(&res->trace);
-	res->decision = evaluate(kpol, ids, n_ids, caller, action, key, key->arn, NULL,
-							 PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3),
-							 false, key->dialect, want_trace ? &res->trace : NULL);
-	kms_spi_end(&st);
-}
-
-static const char *
-decision_text(kp_decision d)
-{
-	switch (d)
-	{
-		case KP_DECISION_ALLOW:
-			return "Allow";
-		case KP_DECISION_EXPLICIT_DENY:
-			return "ExplicitDeny";
-		default:
-			return "ImplicitDeny";
-	}
-}
-
-Datum
-kms_authorize_v1(PG_FUNCTION_ARGS)
-{
-	AuthzResult res;
-
-	authorize_request(fcinfo, false, &res);
-	PG_RETURN_TEXT_P(cstring_to_text(decision_text(res.decision)));
-}
-
-Datum
-kms_explain_authorization_v1(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	AuthzResult res;
-	const char *decision;
-
-	InitMaterializedSRF(fcinfo, 0);
-	authorize_request(fcinfo, true, &res);
-	decision = decision_text(res.decision);
-
-	/* Copy the trace into rows; the trace is freed even if copying fails. */
-	PG_TRY();
-	{
-	for (size_t i = 0; i < res.trace.n_entries; i++)
-	{
-		const kp_trace_entry *e = &res.trace.entries[i];
-		Datum		values[7];
-		bool		nulls[7] = {false};
-		const char *outcome = kp_trace_outcome_name(e->outcome);
-
-		if (e->outcome == KP_TRACE_APPLIED && e->via == KP_TRACE_VIA_DELEGATION)
-			outcome = e->identity_granted ? "applied (delegated; identity policy allows)"
-				: "applied (delegated; no identity policy allows)";
-		else if (e->outcome == KP_TRACE_APPLIED && e->via == KP_TRACE_VIA_CROSS_ACCOUNT)
-			outcome = e->identity_granted ? "applied (cross-account; identity policy allows)"
-				: "applied (cross-account; no identity policy allows)";
-		values[0] = CStringGetTextDatum(decision);
-		values[1] = CStringGetTextDatum(e->label);
-		values[2] = Int32GetDatum((int32) e->statement);
-		if (e->sid)
-			values[3] = CStringGetTextDatum(e->sid);
-		else
-			nulls[3] = true;
-		values[4] = CStringGetTextDatum(e->allow ? "Allow" : "Deny");
-		values[5] = CStringGetTextDatum(outcome);
-		if (e->detail)
-			values[6] = CStringGetTextDatum(e->detail);
-		else
-			nulls[6] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	{
-		Datum		values[7];
-		bool		nulls[7] = {false, false, true, true, true, false, false};
-
-		values[0] = CStringGetTextDatum(decision);
-		values[1] = CStringGetTextDatum("decision");
-		values[5] = CStringGetTextDatum(decision);
-		if (res.trace.summary)
-			values[6] = CStringGetTextDatum(res.trace.summary);
-		else
-			nulls[6] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	}
-	PG_FINALLY();
-	{
-		kp_trace_free(&res.trace);
-	}
-	PG_END_TRY();
-	return (Datum) 0;
+	return evaluate(kpol, ids, n_ids, caller, action, key, key->arn, NULL,
+					user_context, false, key->dialect, trace);
 }

@@ -1,5 +1,6 @@
 /*
- * policy_cache.c -- compiled policies, cached per backend.
+ * kms_policy_cache.c -- compiled policies, cached per backend, and the
+ * WARNINGs of stored documents.
  *
  * kms_put_key_policy compiles a document to check it and to run the lockout
  * safety check; the validation trigger then compiles the same text again,
@@ -17,7 +18,8 @@
 #include "storage/proc.h"
 #include "utils/memutils.h"
 
-#include "kms_policy.h"
+#include "kms_errors.h"
+#include "kms_policy_cache.h"
 
 #define KMS_CACHE_SLOTS 64
 

@@ -1,14 +1,14 @@
 /*
- * identity.c -- the identity store read by authorization: who the calling
- * role acts as (kms_policy.role_principals) and the identity policies of a
- * principal (kms_policy.identity_policies).
+ * kms_identity_store.c -- the identity store: who the calling role acts as
+ * (kms_policy.role_principals), the identity policies of a principal
+ * (kms_policy.identity_policies), and the checks of both on their way in.
  *
  * Revocations are not overtaken.  For the session's own caller (not for a
  * kms_authorize question about some principal) the mapping row is read FOR
  * SHARE and the principal rows whose identity policies apply are locked FOR
  * SHARE before those policies are read.  Every write of an identity policy
- * updates its principal's row (identity_version, registry.c), and an unmap or
- * re-map deletes or updates the mapping row, so:
+ * updates its principal's row (identity_version), and an unmap or re-map
+ * deletes or updates the mapping row, so:
  *  - a revocation in progress makes the caller wait for it, and the caller
  *    then reads the committed state (READ COMMITTED reads with a new snapshot);
  *  - a revocation that starts after the caller read waits for the caller's
@@ -28,13 +28,19 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "mb/pg_wchar.h"
+#include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "identity.h"
+#include "kms_errors.h"
+#include "kms_identity_store.h"
+#include "kms_policy_cache.h"
+#include "kms_principal_store.h"
+#include "kms_settings.h"
+#include "kms_spi.h"
 
 /* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
-static char *
-arn_account(const char *arn)
+char *
+kms_arn_account(const char *arn)
 {
 	kp_arn		a;
 
@@ -43,17 +49,10 @@ arn_account(const char *arn)
 	return pstrdup("");
 }
 
-static kp_dialect
-arn_dialect(const char *arn)
+kp_dialect
+kms_arn_dialect(const char *arn)
 {
 	return strncmp(arn, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
-}
-
-static void
-check_select(int rc)
-{
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));	/* internal error */
 }
 
 KmsCaller *
@@ -83,13 +82,12 @@ kms_current_caller(Oid role, kp_dialect dialect)
 			rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
 							  "WHERE role = $1::oid::regrole AND role_name = $2",
 							  2, args, true);
-		check_select(rc);
+		kms_spi_check_select(rc);
 		if (SPI_processed > 0)
 		{
 			c->arn = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-			c->account = arn_account(c->arn);
+			c->account = kms_arn_account(c->arn);
 			c->display = c->arn;
-			c->mapped = true;
 			return c;
 		}
 	}
@@ -154,7 +152,7 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 	 * principal of the other dialect has no identity permission here (and is
 	 * of no account of the key's), which the decision then reflects.
 	 */
-	own = arn_dialect(caller->arn);
+	own = kms_arn_dialect(caller->arn);
 	if (own != dialect)
 		return 0;
 
@@ -185,14 +183,14 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 						  "pg_catalog.regexp_replace(arn, '^.*/', '') = $3) "
 						  "ORDER BY arn FOR SHARE",
 						  3, args, false);
-		check_select(rc);
+		kms_spi_check_select(rc);
 	}
 	rc = kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
 					  "WHERE principal = $1 OR (principal LIKE $2 AND "
 					  "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
 					  "ORDER BY principal, policy_name",
 					  3, args, !caller->locked);
-	check_select(rc);
+	kms_spi_check_select(rc);
 	n = SPI_processed;
 	if (n == 0)
 		return 0;
@@ -235,4 +233,126 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 	}
 	*out = (const kp_policy **) set->policies;
 	return set->n;
+}
+
+/*
+ * A principal a role may act as: well formed, and known to the registry
+ * (locked FOR KEY SHARE).  *registered says whether it is held by the
+ * registry (false for the endpoint's own account root).
+ */
+KmsPrincipal *
+kms_check_mapped_principal(const char *value, bool *registered)
+{
+	KmsPrincipal *p = kms_parse_principal(value, "principal");
+	KmsKey		own;
+	KmsSpiState st;
+	bool		known;
+	const char *lookup;
+	PrincipalRef ref;
+
+	memset(&own, 0, sizeof(own));
+	own.dialect = p->dialect;
+	own.partition = (char *) (p->dialect == KP_DIALECT_ALIBABA ? "" : kms_endpoint_partition());
+	own.account_id = p->dialect == KP_DIALECT_ALIBABA ? kms_alibaba_account_id : kms_account_id;
+	ref = kms_principal_ref(p->arn, p->dialect == KP_DIALECT_ALIBABA ? KP_PRIN_RAM : KP_PRIN_AWS,
+						&own, &lookup);
+	kms_spi_begin(&st);
+	known = ref == PRINCIPAL_IMPLICIT || (ref == PRINCIPAL_REGISTERED && kms_principal_registered_locked(lookup));
+	kms_spi_end(&st);
+	if (!known)
+		kms_raise(KMS_NOT_FOUND, psprintf("Principal '%s' does not exist", p->arn),
+				  "A role can act only as the endpoint's account root or a registered principal.",
+				  "Register the principal with kms_register_principal() first.");
+	*registered = ref == PRINCIPAL_REGISTERED;
+	return p;
+}
+
+/* The name of the role with this OID; refuses an OID that names no role. */
+char *
+kms_existing_role_name(Oid role)
+{
+	char	   *name = GetUserNameFromId(role, true);
+
+	if (name == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role with OID %u does not exist", role),
+				 errdetail("Only an existing role can be mapped to a principal.")));
+	return name;
+}
+
+/* IAM policy names: 1..128 characters of [\w+=,.@-]. */
+void
+kms_check_identity_policy_name(const char *name)
+{
+	size_t		len;
+
+	if (name == NULL)
+		kms_raise_null_argument("policyName", KP_DIALECT_AWS);
+	len = strlen(name);
+	if (len < 1 || len > 128)
+		kms_raise(KMS_VALIDATION,
+				  psprintf("1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must have length between 1 and 128", name),
+				  NULL, NULL);
+	for (size_t i = 0; i < len; i++)
+		if (!(isascii((unsigned char) name[i]) &&
+			  (isalnum((unsigned char) name[i]) || strchr("_+=,.@-", name[i]))))
+			kms_raise(KMS_VALIDATION,
+					  psprintf("1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+", name),
+					  NULL, NULL);
+}
+
+/* The principal an identity policy attaches to: a user or role. */
+KmsPrincipal *
+kms_check_identity_owner(const char *value)
+{
+	KmsPrincipal *p = kms_parse_principal(value, "principal");
+
+	if (strcmp(p->kind, "user") != 0 && strcmp(p->kind, "role") != 0)
+		kms_raise(KMS_VALIDATION, psprintf("'%s' cannot have identity policies", p->arn),
+				  "Identity policies attach to users and roles; a role session gets the policies of its role, and an account root needs none.",
+				  NULL);
+	return p;
+}
+
+void
+kms_raise_identity_owner_unknown(const char *arn)
+{
+	kms_raise(KMS_NOT_FOUND, psprintf("Principal '%s' does not exist", arn),
+			  "Identity policies attach to registered users and roles.",
+			  "Register the principal with kms_register_principal() first.");
+}
+
+/* The whole check of an identity policy row: the API and the trigger. */
+void
+kms_check_identity_policy(const char *principal, const char *name,
+					  const char *doc, size_t len)
+{
+	KmsPrincipal *p = kms_check_identity_owner(principal);
+	kp_arn		a;
+
+	kms_check_identity_policy_name(name);
+	if (!kp_arn_split(p->arn, &a))
+		elog(ERROR, "normalised principal %s does not split", p->arn);	/* internal error */
+	(void) kms_compile_policy(doc, len, p->dialect, KP_DOC_IDENTITY_POLICY,
+							  a.partition, a.account);
+	if (strcmp(p->arn, principal) != 0)
+		kms_raise(KMS_VALIDATION, "invalid row for kms_policy.identity_policies",
+				  psprintf("Store the principal as '%s'.", p->arn), NULL);
+}
+
+/*
+ * A write of arn's identity policies updates arn's registry row: callers
+ * that act as arn hold that row FOR SHARE while they read its policies
+ * (identity.c), so the write and the caller's transaction are ordered.
+ * Returns false when arn is not registered.
+ */
+bool
+kms_bump_identity_version(const char *arn)
+{
+	const char *args[1] = {arn};
+
+	return kms_spi_write_changed_rows("UPDATE kms_policy.principals "
+							  "SET identity_version = identity_version + 1 WHERE arn = $1",
+							  1, args);
 }

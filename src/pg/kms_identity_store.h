@@ -1,0 +1,71 @@
+/*
+ * kms_identity_store.h -- the identity store: who is calling (role
+ * mappings), which identity policies apply to a principal, and the checks of
+ * mappings and identity policies.
+ *
+ * Both reads see the latest committed state: for the session's own caller the
+ * mapping row and the principal rows whose identity policies apply are locked
+ * FOR SHARE before they are read (except in read-only transactions, hot
+ * standby included), so a revocation either waits for the caller's
+ * transaction or is seen by it; in REPEATABLE READ or SERIALIZABLE a
+ * revocation committed after the caller's snapshot is a serialization
+ * failure (40001).
+ */
+#ifndef KMS_IDENTITY_STORE_H
+#define KMS_IDENTITY_STORE_H
+
+#include "postgres.h"
+
+#include "kp.h"
+#include "kms_principal_store.h"
+
+typedef struct KmsCaller
+{
+	char	   *arn;			/* principal ARN; NULL when the role is unmapped */
+	char	   *account;
+	const char *display;		/* how AccessDenied names the caller */
+	bool		is_service;
+	bool		locked;			/* identity rows are locked while read */
+} KmsCaller;
+
+/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
+extern char *kms_arn_account(const char *arn);
+
+extern kp_dialect kms_arn_dialect(const char *arn);
+
+extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect);
+
+extern int kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
+					  const kp_policy ***out);
+
+/*
+ * A principal a role may act as: well formed, and known to the registry
+ * (locked FOR KEY SHARE).  *registered says whether it is held by the
+ * registry (false for the endpoint's own account root).
+ */
+extern KmsPrincipal *kms_check_mapped_principal(const char *value, bool *registered);
+
+/* The name of the role with this OID; refuses an OID that names no role. */
+extern char *kms_existing_role_name(Oid role);
+
+/* IAM policy names: 1..128 characters of [\w+=,.@-]. */
+extern void kms_check_identity_policy_name(const char *name);
+
+/* The principal an identity policy attaches to: a user or role. */
+extern KmsPrincipal *kms_check_identity_owner(const char *value);
+
+extern void kms_raise_identity_owner_unknown(const char *arn);
+
+/* The whole check of an identity policy row: the API and the trigger. */
+extern void kms_check_identity_policy(const char *principal, const char *name,
+					  const char *doc, size_t len);
+
+/*
+ * A write of arn's identity policies updates arn's registry row: callers
+ * that act as arn hold that row FOR SHARE while they read its policies
+ * (identity.c), so the write and the caller's transaction are ordered.
+ * Returns false when arn is not registered.
+ */
+extern bool kms_bump_identity_version(const char *arn);
+
+#endif							/* KMS_IDENTITY_STORE_H */

@@ -1,0 +1,62 @@
+/*
+ * kms_key_store.h -- the key store: keys as committed now or locked for a
+ * write, KeyId resolution, default key policies, key-policy writes.
+ */
+#ifndef KMS_KEY_STORE_H
+#define KMS_KEY_STORE_H
+
+#include "postgres.h"
+
+#include "kp.h"
+
+typedef struct KmsKey
+{
+	char	   *key_id;
+	char	   *arn;
+	kp_dialect	dialect;
+	char	   *partition;		/* "aws", ...; "" for Alibaba */
+	char	   *region;
+	char	   *account_id;
+	char	   *key_state;
+} KmsKey;
+
+extern KmsKey *kms_lookup_key_by_id(const char *key_id);
+
+/*
+ * The key a key_policies row belongs to, its row locked FOR NO KEY UPDATE --
+ * the lock the API takes on the key before it reads and writes the key's
+ * policy -- so that a direct write and an API call on one key serialize.
+ * NULL when no such key is visible, also when this very statement deleted it
+ * (the cascade from a key's deletion).
+ */
+extern KmsKey *kms_lock_key(const char *key_id);
+
+extern void kms_raise_key_not_found(const char *arn, kp_dialect dialect);
+
+/*
+ * KeyId resolution (kms-spec 2.3): a key ID or key ARN of this endpoint's
+ * account and region, read as it is committed now (read calls).  Call inside
+ * kms_spi_begin/end.
+ */
+extern KmsKey *kms_resolve_key(const char *input);
+
+/*
+ * The same for a call that writes: the key row is locked FOR NO KEY UPDATE
+ * before anything about the key is decided (see read_key).
+ */
+extern KmsKey *kms_resolve_key_for_update(const char *input);
+
+/* The default key policy of a key of either dialect (UTF-8). */
+extern char *kms_default_policy(const KmsKey *key);
+
+/*
+ * Store the key's policy.  The key row is locked by the caller; in
+ * REPEATABLE READ and SERIALIZABLE, a policy row written by a transaction
+ * that committed after the snapshot makes the upsert fail with 40001
+ * (PostgreSQL's rule for INSERT ... ON CONFLICT DO UPDATE).
+ */
+extern void kms_store_key_policy(const char *key_id, const char *policy_utf8, size_t len);
+
+extern char *kms_new_key_id(kp_dialect dialect, bool multi_region);
+
+#endif							/* KMS_KEY_STORE_H */

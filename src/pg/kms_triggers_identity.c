@@ -1,0 +1,342 @@
+/*
+ * kms_triggers_identity.c -- the triggers of the identity tables
+ * (principals, role_principals, identity_policies) and of the key-policy
+ * references (key_policy_principals, kept by an AFTER trigger on
+ * key_policies).
+ *
+ * They check every row as the API does, and the role that writes: only an
+ * identity administrator, or the API (which writes as the extension owner
+ * after its own check), writes these tables; a restore runs as a superuser.
+ */
+#include "postgres.h"
+
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "kms_errors.h"
+#include "kms_identity_store.h"
+#include "kms_key_store.h"
+#include "kms_policy_cache.h"
+#include "kms_principal_store.h"
+#include "kms_settings.h"
+#include "kms_spi.h"
+#include "kms_trigger_util.h"
+
+PG_FUNCTION_INFO_V1(kms_principals_validate_v1);
+PG_FUNCTION_INFO_V1(kms_role_principals_validate_v1);
+PG_FUNCTION_INFO_V1(kms_identity_policies_validate_v1);
+PG_FUNCTION_INFO_V1(kms_key_policies_principals_v1);
+PG_FUNCTION_INFO_V1(kms_key_policy_principals_validate_v1);
+
+/*
+ * A trigger of an identity table: the role writing is the API (which
+ * checked its caller and writes as the extension owner), an administrator,
+ * or refused.  Deterministic enough for a restore, which runs as a superuser.
+ */
+static void
+require_trigger_administrator(TriggerData *td)
+{
+	Oid			writer = GetUserId();
+
+	if (writer == kms_extension_owner())
+		return;
+	kms_require_administrator(writer, psprintf("write %s.%s",
+										   get_namespace_name(RelationGetNamespace(td->tg_relation)),
+										   RelationGetRelationName(td->tg_relation)));
+}
+
+/*
+ * kms_policy.principals: written only by identity administrators; rows hold
+ * normalised principals; a principal still referenced cannot be deleted or
+ * renamed (the foreign keys refuse it too; this says what references it).
+ */
+Datum
+kms_principals_validate_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_principals_validate");
+	HeapTuple	newtup = NULL;
+
+	require_trigger_administrator(td);
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		newtup = td->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		newtup = td->tg_newtuple;
+
+	if (newtup)
+	{
+		char	   *arn = kms_trigger_column(td, newtup, "arn", NULL);
+		char	   *dialect = kms_trigger_column(td, newtup, "dialect", NULL);
+		char	   *kind = kms_trigger_column(td, newtup, "kind", NULL);
+		char	   *account = kms_trigger_column(td, newtup, "account_id", NULL);
+		KmsPrincipal *p;
+
+		if (!arn || !dialect || !kind || !account)
+			return PointerGetDatum(newtup); /* NOT NULL reports it */
+		p = kms_parse_principal(arn, "arn");
+		if (strcmp(p->arn, arn) != 0 ||
+			strcmp(dialect, p->dialect == KP_DIALECT_ALIBABA ? "alibaba" : "aws") != 0 ||
+			strcmp(kind, p->kind) != 0 || strcmp(account, p->account) != 0)
+			kms_raise(KMS_VALIDATION, "invalid row for kms_policy.principals",
+					  psprintf("Principal '%s' is registered as arn '%s', dialect '%s', kind '%s', account_id '%s'.",
+							   arn, p->arn, p->dialect == KP_DIALECT_ALIBABA ? "alibaba" : "aws",
+							   p->kind, p->account),
+					  "Use kms_register_principal(arn).");
+	}
+
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		char	   *old_arn = kms_trigger_column(td, td->tg_trigtuple, "arn", NULL);
+		char	   *new_arn = newtup ? kms_trigger_column(td, newtup, "arn", NULL) : NULL;
+
+		if (old_arn && (new_arn == NULL || strcmp(old_arn, new_arn) != 0))
+		{
+			KmsSpiState st;
+			char	   *refs;
+
+			kms_spi_begin(&st);
+			refs = kms_principal_references(old_arn);
+			kms_spi_end(&st);
+			if (refs)
+				ereport(ERROR,
+						(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+						 errmsg("principal %s is still referenced", old_arn),
+						 errdetail("It is referenced by %s.", refs),
+						 errhint("Remove the principal from those key policies, unmap those roles and delete those identity policies first.")));
+		}
+	}
+	return PointerGetDatum(newtup ? newtup : td->tg_trigtuple);
+}
+
+/*
+ * kms_policy.role_principals: written only by identity administrators; the
+ * role must exist under the name stored with it (so a dump that holds the
+ * mapping of a dropped role cannot hand it to the role that has its OID in
+ * the restored cluster: the restore refuses that row); the principal must be
+ * known, and principal_ref is set to it when the registry holds it.
+ */
+Datum
+kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_role_principals_validate");
+	HeapTuple	tuple;
+	char	   *role;
+	char	   *role_name;
+	char	   *principal;
+	char	   *current;
+	Oid			role_oid;
+	KmsPrincipal *p;
+	bool		registered;
+	int			attnum;
+	Datum		value;
+	bool		isnull;
+
+	require_trigger_administrator(td);
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return PointerGetDatum(td->tg_trigtuple);
+	tuple = kms_trigger_row(fcinfo, "kms_role_principals_validate");
+	role = kms_trigger_column(td, tuple, "role", NULL);
+	role_name = kms_trigger_column(td, tuple, "role_name", NULL);
+	principal = kms_trigger_column(td, tuple, "principal", NULL);
+	if (role == NULL || role_name == NULL || principal == NULL)
+		return PointerGetDatum(tuple);	/* NOT NULL reports it */
+
+	attnum = SPI_fnumber(td->tg_relation->rd_att, "role");
+	value = heap_getattr(tuple, attnum, td->tg_relation->rd_att, &isnull);
+	role_oid = DatumGetObjectId(value);
+	current = GetUserNameFromId(role_oid, true);
+	if (current)
+		current = pg_server_to_any(current, strlen(current), PG_UTF8);
+	if (current == NULL || strcmp(current, role_name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("mapped role \"%s\" does not exist", role_name),
+				 current ? errdetail("OID %u is role \"%s\" now; the mapping of role \"%s\" does not pass to it.",
+									 role_oid, current, role_name)
+				 : errdetail("No role has OID %u; a mapping applies only to the role it was made for.", role_oid),
+				 errhint("Map the role again with kms_map_role(role, principal).")));
+
+	p = kms_check_mapped_principal(principal, &registered);
+	if (strcmp(p->arn, principal) != 0)
+		kms_raise(KMS_VALIDATION, "invalid row for kms_policy.role_principals",
+				  psprintf("Store the principal as '%s'.", p->arn), "Use kms_map_role(role, principal).");
+
+	/* principal_ref: what the foreign key on the registry holds */
+	{
+		int			refno = SPI_fnumber(td->tg_relation->rd_att, "principal_ref");
+		Datum		refval = (Datum) 0;
+		bool		refnull = !registered;
+
+		if (registered)
+			refval = CStringGetTextDatum(pg_any_to_server(p->arn, strlen(p->arn), PG_UTF8));
+		if (refno <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("relation \"%s\" has no column \"%s\"",
+							RelationGetRelationName(td->tg_relation), "principal_ref")));
+		tuple = heap_modify_tuple_by_cols(tuple, td->tg_relation->rd_att, 1, &refno,
+										  &refval, &refnull);
+	}
+	return PointerGetDatum(tuple);
+}
+
+/*
+ * kms_policy.identity_policies: written only by identity administrators;
+ * the owner is a registered user or role, the name and document valid.
+ */
+Datum
+kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_identity_policies_validate");
+	HeapTuple	tuple;
+	char	   *principal;
+	char	   *name;
+	char	   *doc;
+
+	require_trigger_administrator(td);
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+	{
+		char	   *old = kms_trigger_column(td, td->tg_trigtuple, "principal", NULL);
+
+		if (old)
+			(void) kms_bump_identity_version(old);
+		if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+			return PointerGetDatum(td->tg_trigtuple);
+	}
+	tuple = kms_trigger_row(fcinfo, "kms_identity_policies_validate");
+	principal = kms_trigger_column(td, tuple, "principal", NULL);
+	name = kms_trigger_column(td, tuple, "policy_name", NULL);
+	doc = kms_trigger_column(td, tuple, "policy", NULL);
+	if (principal && name && doc)
+	{
+		kms_check_identity_policy(principal, name, doc, strlen(doc));
+		if (!kms_bump_identity_version(principal))
+			kms_raise_identity_owner_unknown(principal);
+		kms_warn_identity_policy_notes(principal, name, doc);
+	}
+	return PointerGetDatum(tuple);
+}
+
+/*
+ * AFTER INSERT OR UPDATE ON key_policies: record the registered principals
+ * the stored policy names (replacing what was recorded for it).  With
+ * kms_policy.check_principals on, the BEFORE trigger has found and locked
+ * every one of them; with it off, only the ones registered are recorded
+ * (the others are not held: the setting is off).  Written as the extension
+ * owner: whoever may write key_policies needs no privilege on this table.
+ */
+Datum
+kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple;
+	char	   *key_id;
+	char	   *name;
+	char	   *doc;
+	size_t		len;
+	KmsKey	   *key;
+	const kp_policy *compiled;
+	List	   *refs = NIL;
+	ListCell   *lc;
+	KmsSpiState st;
+	const char *args[3];
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager", "kms_key_policies_principals")));
+	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
+		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER ROW for INSERT or UPDATE",
+						"kms_key_policies_principals")));
+	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	key_id = kms_trigger_column(td, tuple, "key_id", NULL);
+	name = kms_trigger_column(td, tuple, "policy_name", NULL);
+	doc = kms_trigger_column(td, tuple, "policy", &len);
+	if (key_id == NULL || name == NULL || doc == NULL)
+		return PointerGetDatum(NULL);	/* NOT NULL refused it */
+	key = kms_lookup_key_by_id(key_id);
+	if (key == NULL)
+		return PointerGetDatum(NULL);	/* the foreign key refuses it */
+
+	/* Collect first: the compiled policy belongs to the cache. */
+	compiled = kms_compile_policy(doc, len, key->dialect, KP_DOC_KEY_POLICY,
+								  key->partition, key->account_id);
+	for (size_t i = 0; i < compiled->n_statements; i++)
+		for (size_t j = 0; j < compiled->statements[i].n_principals; j++)
+		{
+			const kp_principal *p = &compiled->statements[i].principals[j];
+			const char *lookup;
+
+			if ((p->kind == KP_PRIN_AWS || p->kind == KP_PRIN_RAM) && p->arn &&
+				kms_principal_ref(p->arn, p->kind, key, &lookup) == PRINCIPAL_REGISTERED)
+				refs = lappend(refs, pstrdup(lookup));
+		}
+
+	args[0] = key_id;
+	args[1] = name;
+	kms_spi_begin(&st);
+	kms_spi_exec("DELETE FROM kms_policy.key_policy_principals WHERE key_id = $1 AND policy_name = $2",
+				 2, args, false);
+	foreach(lc, refs)
+	{
+		CHECK_FOR_INTERRUPTS();
+		args[2] = lfirst(lc);
+		if (!kms_principal_registered_locked(args[2]))
+			continue;
+		kms_spi_exec("INSERT INTO kms_policy.key_policy_principals (key_id, policy_name, principal) "
+					 "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+					 3, args, false);
+	}
+	kms_spi_end(&st);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * kms_policy.key_policy_principals: written by the trigger above (as the
+ * extension owner) or by an administrator, e.g. pg_restore.  A reference
+ * that is already recorded is not inserted again, so a restore that finds
+ * the key policies' triggers have recorded some references already goes on.
+ */
+Datum
+kms_key_policy_principals_validate_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_key_policy_principals_validate");
+
+	require_trigger_administrator(td);
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	{
+		const char *args[3];
+		int			rc;
+
+		args[0] = kms_trigger_column(td, td->tg_trigtuple, "key_id", NULL);
+		args[1] = kms_trigger_column(td, td->tg_trigtuple, "policy_name", NULL);
+		args[2] = kms_trigger_column(td, td->tg_trigtuple, "principal", NULL);
+		if (args[0] && args[1] && args[2])
+		{
+			KmsSpiState st;
+			bool		exists;
+
+			kms_spi_begin(&st);
+			rc = kms_spi_exec("SELECT 1 FROM kms_policy.key_policy_principals "
+							  "WHERE key_id = $1 AND policy_name = $2 AND principal = $3",
+							  3, args, false);
+			if (rc != SPI_OK_SELECT)
+				elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));	/* internal error */
+			exists = SPI_processed > 0;
+			kms_spi_end(&st);
+			if (exists)
+				return PointerGetDatum(NULL);
+		}
+	}
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		return PointerGetDatum(td->tg_newtuple);
+	return PointerGetDatum(td->tg_trigtuple);
+}
