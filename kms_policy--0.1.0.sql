@@ -473,6 +473,39 @@ AS 'MODULE_PATHNAME', 'kms_explain_authorization_v1'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+-- ---------------------------------------------------------------------------
+-- What each object is, for \dx+ kms_policy, \df+ kms_* and \d+ kms_policy.*
+-- ---------------------------------------------------------------------------
+COMMENT ON TYPE @extschema@.kms_key_metadata IS 'KeyMetadata of a KMS key, as DescribeKey returns it';
+COMMENT ON FUNCTION @extschema@.kms_create_key(text, text, boolean, boolean, text) IS 'CreateKey: a new key with the given key policy, or the default key policy; authorized by the caller''s identity policies';
+COMMENT ON FUNCTION @extschema@.kms_get_key_policy(text, text) IS 'GetKeyPolicy: the key policy as stored; needs kms:GetKeyPolicy';
+COMMENT ON FUNCTION @extschema@.kms_put_key_policy(text, text, text, boolean) IS 'PutKeyPolicy: validate and store a key policy, with the policy lockout safety check; needs kms:PutKeyPolicy';
+COMMENT ON FUNCTION @extschema@.kms_list_key_policies(text, integer, text) IS 'ListKeyPolicies: the names of the key''s policies ("default"), paginated; needs kms:ListKeyPolicies';
+COMMENT ON FUNCTION @extschema@.kms_describe_key(text) IS 'DescribeKey: the key''s metadata; needs kms:DescribeKey';
+COMMENT ON FUNCTION @extschema@.kms_list_keys() IS 'ListKeys: the keys of this endpoint''s accounts and regions; authorized by identity policies';
+COMMENT ON FUNCTION @extschema@.kms_disable_key(text) IS 'DisableKey: key state Enabled to Disabled; needs kms:DisableKey';
+COMMENT ON FUNCTION @extschema@.kms_enable_key(text) IS 'EnableKey: key state Disabled to Enabled; needs kms:EnableKey';
+COMMENT ON FUNCTION @extschema@.kms_schedule_key_deletion(text, integer) IS 'ScheduleKeyDeletion: key state PendingDeletion after 7 to 30 days; returns the deletion date; needs kms:ScheduleKeyDeletion';
+COMMENT ON FUNCTION @extschema@.kms_cancel_key_deletion(text) IS 'CancelKeyDeletion: key state PendingDeletion to Disabled; needs kms:CancelKeyDeletion';
+COMMENT ON FUNCTION @extschema@.kms_register_principal(text) IS 'Register a principal that key policies may name (identity administrators only); false if already registered';
+COMMENT ON FUNCTION @extschema@.kms_deregister_principal(text) IS 'Deregister a principal no policy or mapping references (identity administrators only); false if not registered';
+COMMENT ON FUNCTION @extschema@.kms_map_role(regrole, text) IS 'Make an existing role act as a principal in every call (identity administrators only)';
+COMMENT ON FUNCTION @extschema@.kms_unmap_role(regrole) IS 'Remove a role''s principal mapping, also of a dropped role by OID (identity administrators only)';
+COMMENT ON FUNCTION @extschema@.kms_put_identity_policy(text, text, text) IS 'Validate and store an IAM or RAM identity policy of a registered principal (identity administrators only)';
+COMMENT ON FUNCTION @extschema@.kms_delete_identity_policy(text, text) IS 'Delete an identity policy of a principal (identity administrators only); false if there was none';
+COMMENT ON FUNCTION @extschema@.kms_authorize(text, text, text, jsonb) IS 'What the key policy and identity policies decide for a principal, an action and a request context: Allow, ExplicitDeny or ImplicitDeny; needs kms:GetKeyPolicy or an administrator';
+COMMENT ON FUNCTION @extschema@.kms_explain_authorization(text, text, text, jsonb) IS 'The decision of kms_authorize, statement by statement; needs kms:GetKeyPolicy or an administrator';
+COMMENT ON FUNCTION kms_policy.keys_validate() IS 'trigger: checks every row of kms_policy.keys (identifiers, ARN, dialect, state)';
+COMMENT ON FUNCTION kms_policy.keys_deleted() IS 'trigger: deletes a deleted key''s policy and references, also where foreign keys do not fire (replica mode)';
+COMMENT ON FUNCTION kms_policy.key_policies_validate() IS 'trigger: validates every stored key policy as kms_put_key_policy does; a key keeps its policy';
+COMMENT ON FUNCTION kms_policy.key_policies_principals() IS 'trigger: records the registered principals a stored key policy names in kms_policy.key_policy_principals';
+COMMENT ON FUNCTION kms_policy.key_policy_principals_validate() IS 'trigger: only identity administrators or the API write key_policy_principals';
+COMMENT ON FUNCTION kms_policy.principals_validate() IS 'trigger: checks registered principals; a referenced principal cannot be deleted';
+COMMENT ON FUNCTION kms_policy.role_principals_validate() IS 'trigger: checks role mappings (existing role, known principal); identity administrators only';
+COMMENT ON FUNCTION kms_policy.identity_policies_validate() IS 'trigger: validates identity policies in their principal''s dialect; identity administrators only';
+COMMENT ON FUNCTION kms_policy.guard_direct_write() IS 'trigger: only the tables'' owner and superusers write kms_policy''s tables directly';
+COMMENT ON FUNCTION kms_policy.refuse_truncate() IS 'trigger: TRUNCATE skips the row triggers, so it is refused';
+
 -- No role may call the API until an administrator grants it (see README,
 -- Security).
 REVOKE ALL ON FUNCTION

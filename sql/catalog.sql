@@ -31,3 +31,12 @@ SET kms_policy.alibaba_account_id = '12345';
 -- The C symbols the scripts bind to are versioned.
 SELECT count(*) AS unversioned_symbols FROM pg_proc
  WHERE probin = '$libdir/kms_policy' AND prosrc !~ '_v[0-9]+$';
+-- Every function, table and type of the extension explains itself (COMMENT).
+SELECT pg_describe_object(d.classid, d.objid, 0) AS undocumented
+  FROM pg_depend d
+ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'kms_policy') AND d.deptype = 'e'
+   AND d.classid IN ('pg_proc'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)
+   AND obj_description(d.objid, d.classid::regclass::name) IS NULL
+ ORDER BY 1;
+-- And so does every setting.
+SELECT name FROM pg_settings WHERE name LIKE 'kms_policy.%' AND coalesce(short_desc, '') = '' ORDER BY 1;

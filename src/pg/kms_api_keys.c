@@ -73,7 +73,7 @@ check_new_policy(const char *policy, size_t len, const KmsKey *key,
 	compiled = kms_compile_policy(policy, len, key->dialect, KP_DOC_KEY_POLICY,
 								  key->partition, key->account_id);
 	kms_check_policy_principals(compiled, key);
-	/* The policy lockout safety check (authz.c). */
+	/* The policy lockout safety check (kms_authz.c). */
 	kms_lockout_safety_check(compiled, key, caller, bypass_lockout_check);
 }
 

@@ -63,7 +63,7 @@ extern void kms_check_identity_policy(const char *principal, const char *name,
 /*
  * A write of arn's identity policies updates arn's registry row: callers
  * that act as arn hold that row FOR SHARE while they read its policies
- * (identity.c), so the write and the caller's transaction are ordered.
+ * (kms_identity_store.c), so the write and the caller's transaction are ordered.
  * Returns false when arn is not registered.
  */
 extern bool kms_bump_identity_version(const char *arn);
