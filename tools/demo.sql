@@ -1,3 +1,4 @@
+-- The README demo: create a key, put a policy, get it back, see a refusal (run by tools/demo.sh).
 \pset footer off
 \set VERBOSITY default
 \echo '== CREATE EXTENSION kms_policy'
