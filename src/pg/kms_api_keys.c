@@ -41,6 +41,13 @@ PG_FUNCTION_INFO_V1(kms_cancel_key_deletion_v1);
 
 /* AWS DescriptionType: 0..8192 characters. */
 #define KMS_MAX_DESCRIPTION 8192
+/* ListKeyPolicies: Limit 1..1000, default 100; Marker 1..1024 characters. */
+#define KMS_DEFAULT_LIST_LIMIT 100
+#define KMS_MAX_LIST_LIMIT 1000
+#define KMS_MAX_MARKER_CHARS 1024
+/* ScheduleKeyDeletion: PendingWindowInDays 7..30, default 30. */
+#define KMS_MIN_PENDING_DAYS 7
+#define KMS_MAX_PENDING_DAYS 30
 
 /*
  * The metadata row of one key (inside SPI), as the function's result: as
@@ -264,7 +271,7 @@ Datum
 kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 {
 	char	   *key_input = kms_arg_utf8(fcinfo, 0, NULL);
-	int			limit = PG_ARGISNULL(1) ? 100 : PG_GETARG_INT32(1);
+	int			limit = PG_ARGISNULL(1) ? KMS_DEFAULT_LIST_LIMIT : PG_GETARG_INT32(1);
 	size_t		marker_len;
 	char	   *marker = kms_arg_utf8(fcinfo, 2, &marker_len);
 	kp_dialect	dialect = kms_input_dialect(key_input);
@@ -281,14 +288,15 @@ kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 	uint64		n;
 
 	kms_check_key_id_shape(key_input, dialect);
-	if (limit < 1 || limit > 1000)
+	if (limit < 1 || limit > KMS_MAX_LIST_LIMIT)
 	{
 		if (dialect == KP_DIALECT_ALIBABA)
 			kms_raise(ALI_INVALID_PARAMETER, "The specified parameter is not valid.",
-					  psprintf("The limit %d is not between 1 and 1000.", limit), NULL);
+					  psprintf("The limit %d is not between 1 and %d.", limit, KMS_MAX_LIST_LIMIT), NULL);
 		kms_raise(KMS_VALIDATION,
 				  psprintf("1 validation error detected: Value '%d' at 'limit' failed to satisfy constraint: Member must have value %s",
-						   limit, limit < 1 ? "greater than or equal to 1" : "less than or equal to 1000"),
+						   limit, limit < 1 ? "greater than or equal to 1" :
+						   psprintf("less than or equal to %d", KMS_MAX_LIST_LIMIT)),
 				  NULL, NULL);
 	}
 	if (marker != NULL)
@@ -297,8 +305,8 @@ kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 
 		if (chars < 1)
 			kms_raise_length("marker", marker, false, 1, dialect);
-		if (chars > 1024)
-			kms_raise_length("marker", "...", true, 1024, dialect);
+		if (chars > KMS_MAX_MARKER_CHARS)
+			kms_raise_length("marker", "...", true, KMS_MAX_MARKER_CHARS, dialect);
 		if (!kms_utf8_latin1_printable(marker, marker_len))
 		{
 			if (dialect == KP_DIALECT_ALIBABA)
@@ -500,17 +508,19 @@ kms_schedule_key_deletion_v1(PG_FUNCTION_ARGS)
 {
 	static const char *const allowed[] = {"Enabled", "Disabled", "PendingImport",
 	"Unavailable", NULL};
-	int			days = PG_ARGISNULL(1) ? 30 : PG_GETARG_INT32(1);
+	int			days = PG_ARGISNULL(1) ? KMS_MAX_PENDING_DAYS : PG_GETARG_INT32(1);
 
-	if (days < 7 || days > 30)
+	if (days < KMS_MIN_PENDING_DAYS || days > KMS_MAX_PENDING_DAYS)
 	{
 		if (!PG_ARGISNULL(0) &&
 			kms_input_dialect(text_to_cstring(PG_GETARG_TEXT_PP(0))) == KP_DIALECT_ALIBABA)
 			kms_raise(ALI_INVALID_PARAMETER, "The specified parameter is not valid.",
-					  psprintf("The pending window %d is not between 7 and 30 days.", days), NULL);
+					  psprintf("The pending window %d is not between %d and %d days.", days,
+							   KMS_MIN_PENDING_DAYS, KMS_MAX_PENDING_DAYS), NULL);
 		kms_raise(KMS_VALIDATION,
-				  psprintf("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value %s",
-						   days, days < 7 ? "greater than or equal to 7" : "less than or equal to 30"),
+				  psprintf("1 validation error detected: Value '%d' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value %s %d",
+						   days, days < KMS_MIN_PENDING_DAYS ? "greater than or equal to" : "less than or equal to",
+						   days < KMS_MIN_PENDING_DAYS ? KMS_MIN_PENDING_DAYS : KMS_MAX_PENDING_DAYS),
 				  NULL, NULL);
 	}
 	PG_RETURN_TIMESTAMPTZ(change_state(fcinfo, "kms:ScheduleKeyDeletion", allowed,

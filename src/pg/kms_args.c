@@ -111,8 +111,8 @@ kms_check_key_id_shape(const char *key_input, kp_dialect dialect)
 	n = kms_utf8_chars(key_input, strlen(key_input));
 	if (n < 1)
 		kms_raise_length("keyId", key_input, false, 1, dialect);
-	if (n > 2048)
-		kms_raise_length("keyId", "...", true, 2048, dialect);
+	if (n > KMS_MAX_KEY_ID_CHARS)
+		kms_raise_length("keyId", "...", true, KMS_MAX_KEY_ID_CHARS, dialect);
 }
 
 /*
@@ -129,8 +129,8 @@ kms_check_policy_name(const char *name, kp_dialect dialect)
 	len = strlen(name);
 	if (len < 1)
 		kms_raise_length("policyName", name, false, 1, dialect);
-	if (kms_utf8_chars(name, len) > 128)
-		kms_raise_length("policyName", "...", true, 128, dialect);
+	if (kms_utf8_chars(name, len) > KMS_MAX_POLICY_NAME_CHARS)
+		kms_raise_length("policyName", "...", true, KMS_MAX_POLICY_NAME_CHARS, dialect);
 	for (size_t i = 0; i < len; i++)
 	{
 		unsigned char c = (unsigned char) name[i];
@@ -165,4 +165,22 @@ char *
 kms_utf8_to_server(const char *s, size_t len)
 {
 	return pg_any_to_server(s, len, PG_UTF8);
+}
+
+/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
+char *
+kms_arn_account(const char *arn)
+{
+	kp_arn		a;
+
+	if (kp_arn_split(arn, &a))
+		return pstrdup(a.account);
+	return pstrdup("");
+}
+
+/* The dialect of a principal ARN or value: Alibaba's start with "acs:". */
+kp_dialect
+kms_arn_dialect(const char *arn)
+{
+	return strncmp(arn, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
 }

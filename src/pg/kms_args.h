@@ -11,6 +11,10 @@
 
 #include "kp.h"
 
+/* AWS KeyIdType and PolicyNameType: at most this many characters. */
+#define KMS_MAX_KEY_ID_CHARS 2048
+#define KMS_MAX_POLICY_NAME_CHARS 128
+
 /* A text argument as a NUL-terminated UTF-8 string, or NULL. */
 extern char *kms_arg_utf8(FunctionCallInfo fcinfo, int argno, size_t *len);
 
@@ -37,5 +41,18 @@ extern const char *kms_check_policy_name(const char *name, kp_dialect dialect);
 
 /* Convert a UTF-8 string to the server encoding for storage. */
 extern char *kms_utf8_to_server(const char *s, size_t len);
+
+/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
+extern char *kms_arn_account(const char *arn);
+
+/* The dialect of a principal ARN or value: Alibaba's start with "acs:". */
+extern kp_dialect kms_arn_dialect(const char *arn);
+
+/*
+ * Room for a normalised principal ARN (kp_principal_normalize): an ARN of up
+ * to KMS_MAX_KEY_ID_CHARS characters, plus what normalising an account ID
+ * adds ("arn:<partition>:iam::" and ":root").
+ */
+#define KMS_PRINCIPAL_ARN_BUFLEN (KMS_MAX_KEY_ID_CHARS + 64)
 
 #endif							/* KMS_ARGS_H */

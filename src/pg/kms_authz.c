@@ -23,6 +23,7 @@
 #include "utils/timestamp.h"
 
 #include "kms_authz.h"
+#include "kms_args.h"
 #include "kms_errors.h"
 #include "kms_identity_store.h"
 #include "kms_policy_cache.h"
@@ -600,9 +601,9 @@ principal_argument(const char *value, const KmsKey *key)
 {
 	KmsCaller  *c = palloc0(sizeof(KmsCaller));
 	kp_principal_kind kind;
-	char		arn[2048 + 64];
+	char		arn[KMS_PRINCIPAL_ARN_BUFLEN];
 	kp_error	err;
-	kp_dialect	d = strncmp(value, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+	kp_dialect	d = kms_arn_dialect(value);
 
 	if (kp_principal_normalize(value, d, key->dialect == KP_DIALECT_AWS ? key->partition : "aws",
 							   &kind, arn, sizeof(arn), &err) != KP_OK ||

@@ -31,29 +31,13 @@
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
+#include "kms_args.h"
 #include "kms_errors.h"
 #include "kms_identity_store.h"
 #include "kms_policy_cache.h"
 #include "kms_principal_store.h"
 #include "kms_settings.h"
 #include "kms_spi.h"
-
-/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
-char *
-kms_arn_account(const char *arn)
-{
-	kp_arn		a;
-
-	if (kp_arn_split(arn, &a))
-		return pstrdup(a.account);
-	return pstrdup("");
-}
-
-kp_dialect
-kms_arn_dialect(const char *arn)
-{
-	return strncmp(arn, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
-}
 
 KmsCaller *
 kms_current_caller(Oid role, kp_dialect dialect)
@@ -282,6 +266,8 @@ kms_existing_role_name(Oid role)
 }
 
 /* IAM policy names: 1..128 characters of [\w+=,.@-]. */
+#define KMS_MAX_IDENTITY_POLICY_NAME_CHARS 128
+
 void
 kms_check_identity_policy_name(const char *name)
 {
@@ -290,9 +276,10 @@ kms_check_identity_policy_name(const char *name)
 	if (name == NULL)
 		kms_raise_null_argument("policyName", KP_DIALECT_AWS);
 	len = strlen(name);
-	if (len < 1 || len > 128)
+	if (len < 1 || len > KMS_MAX_IDENTITY_POLICY_NAME_CHARS)
 		kms_raise(KMS_VALIDATION,
-				  psprintf("1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must have length between 1 and 128", name),
+				  psprintf("1 validation error detected: Value '%s' at 'policyName' failed to satisfy constraint: Member must have length between 1 and %d",
+						   name, KMS_MAX_IDENTITY_POLICY_NAME_CHARS),
 				  NULL, NULL);
 	for (size_t i = 0; i < len; i++)
 		if (!(isascii((unsigned char) name[i]) &&

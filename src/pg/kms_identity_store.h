@@ -28,11 +28,6 @@ typedef struct KmsCaller
 	bool		locked;			/* identity rows are locked while read */
 } KmsCaller;
 
-/* The account field of a principal ARN ("arn:p:svc::acct:..." or acs). */
-extern char *kms_arn_account(const char *arn);
-
-extern kp_dialect kms_arn_dialect(const char *arn);
-
 extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect);
 
 extern int kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,

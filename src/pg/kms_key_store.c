@@ -374,10 +374,15 @@ kms_store_key_policy(const char *key_id, const char *policy_utf8, size_t len)
 			 key_id, SPI_processed);	/* internal error */
 }
 
+/* A UUID and the 32 hexadecimal digits after mrk-: 128 random bits. */
+#define KMS_KEY_ID_RANDOM_BYTES 16
+/* Alibaba key IDs: key- and this many characters of [a-z0-9]. */
+#define KMS_ALIBABA_KEY_ID_CHARS 24
+
 static char *
 random_hex(int nbytes)
 {
-	uint8		buf[32];
+	uint8		buf[KMS_KEY_ID_RANDOM_BYTES];
 	char	   *out = palloc(nbytes * 2 + 1);
 
 	Assert(nbytes <= (int) sizeof(buf));
@@ -390,28 +395,39 @@ random_hex(int nbytes)
 	return out;
 }
 
-char *
-kms_new_key_id(kp_dialect dialect, bool multi_region)
+/* key- and KMS_ALIBABA_KEY_ID_CHARS random characters of [a-z0-9]. */
+static char *
+alibaba_key_id(void)
 {
-	char	   *h = random_hex(16);
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	char	   *out = palloc(sizeof("key-") - 1 + KMS_ALIBABA_KEY_ID_CHARS + 1);
+	char	   *p = out + sizeof("key-") - 1;
 
-	if (dialect == KP_DIALECT_ALIBABA)
+	memcpy(out, "key-", sizeof("key-") - 1);
+	while (p < out + sizeof("key-") - 1 + KMS_ALIBABA_KEY_ID_CHARS)
 	{
-		/* key- + 24 characters of [a-z0-9] */
-		static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-		uint8		buf[24];
-		char	   *out = palloc(4 + 24 + 1);
+		uint8		b;
 
-		if (!pg_strong_random(buf, sizeof(buf)))
+		if (!pg_strong_random(&b, 1))
 			ereport(ERROR,
 					(errcode(ERRCODE_INTERNAL_ERROR),
 					 errmsg("could not generate a random key ID")));
-		memcpy(out, "key-", 4);
-		for (int i = 0; i < 24; i++)
-			out[4 + i] = alnum[buf[i] % 36];
-		out[28] = '\0';
-		return out;
+		/* no modulo bias: 252 is the largest multiple of 36 below 256 */
+		if (b < 252)
+			*p++ = alnum[b % (sizeof(alnum) - 1)];
 	}
+	*p = '\0';
+	return out;
+}
+
+char *
+kms_new_key_id(kp_dialect dialect, bool multi_region)
+{
+	char	   *h;
+
+	if (dialect == KP_DIALECT_ALIBABA)
+		return alibaba_key_id();
+	h = random_hex(KMS_KEY_ID_RANDOM_BYTES);
 	if (multi_region)
 		return psprintf("mrk-%s", h);
 	/* UUID version 4 */

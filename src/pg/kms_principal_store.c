@@ -20,6 +20,7 @@
 #include "executor/spi.h"
 #include "utils/builtins.h"
 
+#include "kms_args.h"
 #include "kms_errors.h"
 #include "kms_principal_store.h"
 #include "kms_settings.h"
@@ -38,14 +39,14 @@ kms_parse_principal(const char *value, const char *member)
 {
 	KmsPrincipal *p = palloc0(sizeof(KmsPrincipal));
 	kp_principal_kind kind;
-	char		arn[2048 + 64];
+	char		arn[KMS_PRINCIPAL_ARN_BUFLEN];
 	kp_error	err;
 	kp_arn		a;
 	const char *r;
 
 	if (value == NULL)
 		kms_raise_null_argument(member, KP_DIALECT_AWS);
-	p->dialect = strncmp(value, "acs:", 4) == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+	p->dialect = kms_arn_dialect(value);
 	if (kp_principal_normalize(value, p->dialect, kms_endpoint_partition(), &kind,
 							   arn, sizeof(arn), &err) != KP_OK)
 		kms_raise(p->dialect == KP_DIALECT_ALIBABA ? ALI_INVALID_PARAMETER : KMS_VALIDATION,
