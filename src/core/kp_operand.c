@@ -13,7 +13,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "kp_operand.h"
+#include "internal/kp_operand.h"
 
 static inline bool
 is_digit(char c)

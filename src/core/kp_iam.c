@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "kp.h"
-#include "kp_iam.h"
+#include "internal/kp_iam.h"
 
 static inline int
 ascii_lower(int c)

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "kp_eval.h"
-#include "kp_operand.h"
+#include "internal/kp_operand.h"
 
 /* Stack buffer for a policy value after policy-variable expansion. */
 #define EXPAND_BUF 1024

@@ -27,8 +27,8 @@
 #include <json-c/json.h>
 
 #include "kp.h"
-#include "kp_iam.h"
-#include "kp_operand.h"
+#include "internal/kp_iam.h"
+#include "internal/kp_operand.h"
 
 /* Messages AWS KMS is known to use. */
 #define MSG_NO_PRINCIPAL \
