@@ -646,6 +646,80 @@ compile_aws_principal(vctx *c, const char *s, const char *path,
 				 QUOTE_MAX, s, path);
 }
 
+/*
+ * The principal types of a Principal object (AWS/Service, or RAM) and the
+ * shape of each value; *total counts the values, *named the non-empty ones.
+ */
+static kp_status
+check_principal_types(vctx *c, json_object *v, const char *base,
+					  const char *ptype, size_t *total, size_t *named)
+{
+	char		kpath[KP_PATH_LEN];
+	size_t		i;
+	kp_status	rc;
+
+	json_object_object_foreach(v, key, val)
+	{
+		bool		ok;
+
+		mkpath(kpath, "%s.%s", base, key);
+		if (IS_ALIBABA(c))
+			ok = strcmp(key, "RAM") == 0;
+		else
+			ok = strcmp(key, "AWS") == 0 || strcmp(key, "Service") == 0;
+		if (!ok)
+			return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, kpath,
+						 "The principal type \"%.*s\" at %s is not supported in a key policy; use %s.",
+						 QUOTE_MAX, key, kpath, ptype);
+		/* [] names no principal: checked by the caller, with "" */
+		if (json_object_is_type(val, json_type_array) &&
+			json_object_array_length(val) == 0)
+			continue;
+		rc = check_string_list(c, val, kpath, MSG_INVALID_PRINCIPALS);
+		if (rc != KP_OK)
+			return rc;
+		*total += list_len(val);
+		for (i = 0; i < list_len(val); i++)
+			if (str_of(list_item(val, i))[0] != '\0')
+				(*named)++;
+	}
+	return KP_OK;
+}
+
+/* One principal value s of type key ("AWS", "Service" or "RAM") into *p. */
+static kp_status
+compile_principal_value(vctx *c, const char *key, const char *s,
+						const char *path, kp_principal *p)
+{
+	kp_status	rc;
+
+	if (strcmp(key, "AWS") == 0)
+		return compile_aws_principal(c, s, path, p);
+	if (strcmp(key, "Service") == 0)
+	{
+		if (is_service_principal(s))
+			return set_principal(c, p, KP_PRIN_SERVICE, s, s, path);
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
+					 "The service principal \"%.*s\" at %s is not a service principal name such as \"cloudtrail.amazonaws.com\".",
+					 QUOTE_MAX, s, path);
+	}
+
+	/*
+	 * RAM: an account (acs:ram::<id>:* or :root), or a RAM user or role of
+	 * one.  Alibaba lists no "everyone".
+	 */
+	if (strncmp(s, "acs:", 4) == 0)
+	{
+		rc = check_ram_principal_arn(c, s, path);
+		if (rc == KP_OK)
+			rc = set_principal(c, p, KP_PRIN_RAM, s, s, path);
+		return rc;
+	}
+	return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
+				 "The RAM principal \"%.*s\" at %s is not an acs:ram ARN (acs:ram::<account>:*, :root, :user/<name> or :role/<name>).",
+				 QUOTE_MAX, s, path);
+}
+
 static kp_status
 compile_principals(vctx *c, json_object *v, kp_statement *st)
 {
@@ -686,33 +760,9 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 					 "%s is an empty object; it names no principal.", base);
 
 	/* Principal types, then the shape of each value. */
-	{
-		json_object_object_foreach(v, key, val)
-		{
-			bool		ok;
-
-			mkpath(kpath, "%s.%s", base, key);
-			if (IS_ALIBABA(c))
-				ok = strcmp(key, "RAM") == 0;
-			else
-				ok = strcmp(key, "AWS") == 0 || strcmp(key, "Service") == 0;
-			if (!ok)
-				return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, kpath,
-							 "The principal type \"%.*s\" at %s is not supported in a key policy; use %s.",
-							 QUOTE_MAX, key, kpath, ptype);
-			/* [] names no principal: checked below, with "" */
-			if (json_object_is_type(val, json_type_array) &&
-				json_object_array_length(val) == 0)
-				continue;
-			rc = check_string_list(c, val, kpath, MSG_INVALID_PRINCIPALS);
-			if (rc != KP_OK)
-				return rc;
-			total += list_len(val);
-			for (i = 0; i < list_len(val); i++)
-				if (str_of(list_item(val, i))[0] != '\0')
-					named++;
-		}
-	}
+	rc = check_principal_types(c, v, base, ptype, &total, &named);
+	if (rc != KP_OK)
+		return rc;
 	/* {"AWS": []}, {"AWS": ""}, {"AWS": [""], "Service": []}, ... */
 	if (named == 0)
 		return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, base,
@@ -729,38 +779,9 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 			mkpath(kpath, "%s.%s", base, key);
 			for (i = 0; i < list_len(val); i++)
 			{
-				const char *s = str_of(list_item(val, i));
-				kp_principal *p = &st->principals[k++];
-
 				list_item_path(path, kpath, val, i);
-				if (strcmp(key, "AWS") == 0)
-					rc = compile_aws_principal(c, s, path, p);
-				else if (strcmp(key, "Service") == 0)
-				{
-					if (is_service_principal(s))
-						rc = set_principal(c, p, KP_PRIN_SERVICE, s, s, path);
-					else
-						rc = vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
-								   "The service principal \"%.*s\" at %s is not a service principal name such as \"cloudtrail.amazonaws.com\".",
-								   QUOTE_MAX, s, path);
-				}
-				else
-				{
-					/*
-					 * RAM: an account (acs:ram::<id>:* or :root), or a RAM
-					 * user or role of one.  Alibaba lists no "everyone".
-					 */
-					if (strncmp(s, "acs:", 4) == 0)
-					{
-						rc = check_ram_principal_arn(c, s, path);
-						if (rc == KP_OK)
-							rc = set_principal(c, p, KP_PRIN_RAM, s, s, path);
-					}
-					else
-						rc = vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
-								   "The RAM principal \"%.*s\" at %s is not an acs:ram ARN (acs:ram::<account>:*, :root, :user/<name> or :role/<name>).",
-								   QUOTE_MAX, s, path);
-				}
+				rc = compile_principal_value(c, key, str_of(list_item(val, i)),
+											 path, &st->principals[k++]);
 				if (rc != KP_OK)
 					return rc;
 			}
@@ -1586,6 +1607,9 @@ static const char *const ali_stmt_elems[] = {
 	"Sid", "Effect", "Principal", "Action", "Resource", "Condition"
 };
 
+/* Alibaba: a Sid has at most this many characters of [A-Za-z0-9 _/+=.@-]. */
+#define ALIBABA_SID_MAX_CHARS 128
+
 static bool
 is_alibaba_sid(const char *s)
 {
@@ -1596,66 +1620,69 @@ is_alibaba_sid(const char *s)
 		if (!(is_alnum(*s) || *s == ' ' || strchr("_/+=.@-", *s) != NULL))
 			return false;
 	}
-	return n <= 128;
+	return n <= ALIBABA_SID_MAX_CHARS;
 }
 
+/* Unknown statement elements, in document order. */
 static kp_status
-compile_statement(vctx *c, json_object *obj, kp_statement *st)
+check_statement_elements(vctx *c, json_object *obj)
+{
+	char		path[KP_PATH_LEN];
+
+	json_object_object_foreach(obj, key, val)
+	{
+		bool		known;
+
+		(void) val;
+		if (IS_ALIBABA(c))
+			known = in_list(key, ali_stmt_elems,
+							sizeof(ali_stmt_elems) / sizeof(ali_stmt_elems[0]));
+		else
+			known = in_list(key, aws_stmt_elems,
+							sizeof(aws_stmt_elems) / sizeof(aws_stmt_elems[0]));
+		if (!known)
+		{
+			mkpath(path, "%s.%s", c->stmt, key);
+			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+						 IS_ALIBABA(c) ?
+						 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action, Resource and Condition." :
+						 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action or NotAction, Resource and Condition.",
+						 path, QUOTE_MAX, key);
+		}
+	}
+	return KP_OK;
+}
+
+/* Sid (optional). */
+static kp_status
+compile_sid(vctx *c, json_object *obj, kp_statement *st)
 {
 	char		path[KP_PATH_LEN];
 	json_object *v;
-	json_object *act = NULL;
-	json_object *notact = NULL;
-	bool		has_act;
-	bool		has_notact;
-	kp_status	rc;
 
-	if (!json_object_is_type(obj, json_type_object))
-		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, c->stmt,
-					 "%s must be an object, not %s.", c->stmt, type_name(obj));
+	if (!json_object_object_get_ex(obj, "Sid", &v))
+		return KP_OK;
+	mkpath(path, "%s.Sid", c->stmt);
+	if (!is_string(v))
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+					 "%s must be a string, not %s.", path, type_name(v));
+	if (IS_ALIBABA(c) && !is_alibaba_sid(str_of(v)))
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+					 "%s must have at most %d characters of A-Z, a-z, 0-9, space and _/+=.@-.",
+					 path, ALIBABA_SID_MAX_CHARS);
+	st->sid = xstrdup(str_of(v));
+	if (st->sid == NULL)
+		return nomem(c);
+	return KP_OK;
+}
 
-	/* unknown elements, in document order */
-	{
-		json_object_object_foreach(obj, key, val)
-		{
-			bool		known;
+/* Effect: "Allow" or "Deny". */
+static kp_status
+compile_effect(vctx *c, json_object *obj, kp_statement *st)
+{
+	char		path[KP_PATH_LEN];
+	json_object *v;
 
-			(void) val;
-			if (IS_ALIBABA(c))
-				known = in_list(key, ali_stmt_elems,
-								sizeof(ali_stmt_elems) / sizeof(ali_stmt_elems[0]));
-			else
-				known = in_list(key, aws_stmt_elems,
-								sizeof(aws_stmt_elems) / sizeof(aws_stmt_elems[0]));
-			if (!known)
-			{
-				mkpath(path, "%s.%s", c->stmt, key);
-				return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-							 IS_ALIBABA(c) ?
-							 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action, Resource and Condition." :
-							 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action or NotAction, Resource and Condition.",
-							 path, QUOTE_MAX, key);
-			}
-		}
-	}
-
-	/* Sid */
-	if (json_object_object_get_ex(obj, "Sid", &v))
-	{
-		mkpath(path, "%s.Sid", c->stmt);
-		if (!is_string(v))
-			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-						 "%s must be a string, not %s.", path, type_name(v));
-		if (IS_ALIBABA(c) && !is_alibaba_sid(str_of(v)))
-			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-						 "%s must have at most 128 characters of A-Z, a-z, 0-9, space and _/+=.@-.",
-						 path);
-		st->sid = xstrdup(str_of(v));
-		if (st->sid == NULL)
-			return nomem(c);
-	}
-
-	/* Effect */
 	mkpath(path, "%s.Effect", c->stmt);
 	if (!json_object_object_get_ex(obj, "Effect", &v))
 		return vfail(c, KP_ERR_MALFORMED, MSG_EFFECT, c->stmt,
@@ -1673,8 +1700,17 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 					 path, type_name(v));
 	}
 	st->allow = strcmp(str_of(v), "Allow") == 0;
+	return KP_OK;
+}
 
-	/* Principal */
+/* Principal: required in a key policy, refused in an identity policy. */
+static kp_status
+compile_statement_principal(vctx *c, json_object *obj, kp_statement *st)
+{
+	char		path[KP_PATH_LEN];
+	json_object *v;
+	const char *elem = NULL;
+
 	if (IS_KEY_POLICY(c))
 	{
 		if (json_object_object_get_ex(obj, "NotPrincipal", &v))
@@ -1688,28 +1724,32 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 			return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, c->stmt,
 						 "%s has no Principal element; every statement of a key policy must name its principals.",
 						 c->stmt);
-		rc = compile_principals(c, v, st);
-		if (rc != KP_OK)
-			return rc;
+		return compile_principals(c, v, st);
 	}
-	else
+
+	if (json_object_object_get_ex(obj, "Principal", &v))
+		elem = "Principal";
+	else if (json_object_object_get_ex(obj, "NotPrincipal", &v))
+		elem = "NotPrincipal";
+	if (elem != NULL)
 	{
-		const char *elem = NULL;
-
-		if (json_object_object_get_ex(obj, "Principal", &v))
-			elem = "Principal";
-		else if (json_object_object_get_ex(obj, "NotPrincipal", &v))
-			elem = "NotPrincipal";
-		if (elem != NULL)
-		{
-			mkpath(path, "%s.%s", c->stmt, elem);
-			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-						 "%s: identity policies do not support %s; the principal is the identity the policy is attached to.",
-						 path, elem);
-		}
+		mkpath(path, "%s.%s", c->stmt, elem);
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+					 "%s: identity policies do not support %s; the principal is the identity the policy is attached to.",
+					 path, elem);
 	}
+	return KP_OK;
+}
 
-	/* Action / NotAction */
+/* Action / NotAction: exactly one of them. */
+static kp_status
+compile_statement_actions(vctx *c, json_object *obj, kp_statement *st)
+{
+	json_object *act = NULL;
+	json_object *notact = NULL;
+	bool		has_act;
+	bool		has_notact;
+
 	has_act = json_object_object_get_ex(obj, "Action", &act);
 	has_notact = json_object_object_get_ex(obj, "NotAction", &notact);
 	if (has_act && has_notact)
@@ -1723,24 +1763,33 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 					 "%s has neither Action nor NotAction; it must have exactly one of them.",
 					 c->stmt);
 	st->not_action = has_notact;
-	rc = compile_actions(c, has_act ? act : notact,
-						 has_act ? "Action" : "NotAction", st);
-	if (rc != KP_OK)
-		return rc;
+	return compile_actions(c, has_act ? act : notact,
+						   has_act ? "Action" : "NotAction", st);
+}
 
-	/* Resource / NotResource */
-	rc = compile_resources(c, obj, st);
-	if (rc != KP_OK)
-		return rc;
+static kp_status
+compile_statement(vctx *c, json_object *obj, kp_statement *st)
+{
+	json_object *v;
+	kp_status	rc;
 
-	/* Condition */
-	if (json_object_object_get_ex(obj, "Condition", &v))
-	{
+	if (!json_object_is_type(obj, json_type_object))
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, c->stmt,
+					 "%s must be an object, not %s.", c->stmt, type_name(obj));
+	rc = check_statement_elements(c, obj);
+	if (rc == KP_OK)
+		rc = compile_sid(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_effect(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_statement_principal(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_statement_actions(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_resources(c, obj, st);
+	if (rc == KP_OK && json_object_object_get_ex(obj, "Condition", &v))
 		rc = compile_conditions(c, v, st);
-		if (rc != KP_OK)
-			return rc;
-	}
-	return KP_OK;
+	return rc;
 }
 
 static kp_status
