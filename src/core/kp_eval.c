@@ -1,5 +1,5 @@
 /*
- * policy_eval.c -- evaluation of compiled key and identity policies.
+ * kp_eval.c -- evaluation of compiled key and identity policies (policy core).
  *
  * The evaluator answers "may this caller perform this action on this key?"
  * for a compiled key policy (kp.h) plus the caller's identity policies,

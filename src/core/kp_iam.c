@@ -1,6 +1,6 @@
 /*
- * kp_iam.c -- look-ups in the KMS action and condition-key tables
- * (the tables themselves are generated into kms_iam_data.c).
+ * kp_iam.c -- look-ups in the KMS action and condition-key tables of the
+ * policy core (the tables themselves are generated into kp_iam_data.c).
  */
 #include <string.h>
 

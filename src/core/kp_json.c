@@ -1,10 +1,10 @@
 /*
- * policy_json.c -- strict JSON for key policy documents.
+ * kp_json.c -- strict JSON for key policy documents (policy core).
  *
  * json-c, even with JSON_TOKENER_STRICT, accepts a number of things RFC 8259
  * forbids (duplicate keys, single-quoted keys, NaN/Infinity, "1.", raw
  * control characters in strings, "\u0000", lone surrogates, out-of-range
- * numbers: see shared/research/pg-style.md, section 3).  So
+ * numbers; test/unit/test_json.c has a case for each).  So
  * kp_json_parse_strict first runs a single-pass scanner of its own over the
  * bytes, which builds no tree, and only lets json-c build the tree once the
  * scanner has accepted the document.

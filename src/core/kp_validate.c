@@ -1,11 +1,11 @@
 /*
- * policy_validate.c -- key-policy grammar: validation and compilation.
+ * kp_validate.c -- key-policy grammar: validation and compilation (policy core).
  *
  * kp_policy_parse checks a policy document completely and compiles it into
  * a kp_policy:
  *
  *	1. characters and length (kp_policy_check_text);
- *	2. strict JSON (kp_json_parse_strict, policy_json.c);
+ *	2. strict JSON (kp_json_parse_strict, kp_json.c);
  *	3. the grammar of the dialect, walking the json-c tree.
  *
  * The first problem found is recorded in the kp_error: status, message (AWS
@@ -82,6 +82,10 @@
 
 /* How much of a user-supplied value a detail quotes. */
 #define QUOTE_MAX 120
+
+/* Length of a string literal, for prefix tests: starts_with(s, "group/"). */
+#define LIT_LEN(lit) (sizeof(lit) - 1)
+#define starts_with(s, lit) (strncmp((s), (lit), LIT_LEN(lit)) == 0)
 
 typedef struct vctx
 {
@@ -480,11 +484,11 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 						 "The principal ARN \"%.*s\" at %s has an empty or invalid %s name or path.",
 						 QUOTE_MAX, s, path, r[1] == 's' ? "user" : "role");
 		}
-		if (strncmp(r, "group/", 6) == 0)
+		if (starts_with(r, "group/"))
 			return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
 						 "The principal ARN \"%.*s\" at %s names an IAM group; IAM groups cannot be principals in a key policy.",
 						 QUOTE_MAX, s, path);
-		if (strncmp(r, "instance-profile/", 17) == 0)
+		if (starts_with(r, "instance-profile/"))
 			return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
 						 "The principal ARN \"%.*s\" at %s names an instance profile; instance profiles cannot be principals in a key policy.",
 						 QUOTE_MAX, s, path);
@@ -494,17 +498,17 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 	}
 
 	/* sts */
-	if (strncmp(r, "assumed-role/", 13) == 0)
+	if (starts_with(r, "assumed-role/"))
 	{
-		if (iam_segments_ok(r + 13, 2))
+		if (iam_segments_ok(r + LIT_LEN("assumed-role/"), 2))
 			return KP_OK;
 		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s must name a role and a session: assumed-role/<role>/<session>.",
 					 QUOTE_MAX, s, path);
 	}
-	if (strncmp(r, "federated-user/", 15) == 0)
+	if (starts_with(r, "federated-user/"))
 	{
-		if (iam_segments_ok(r + 15, 1))
+		if (iam_segments_ok(r + LIT_LEN("federated-user/"), 1))
 			return KP_OK;
 		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s has an empty or invalid federated user name.",
@@ -1108,21 +1112,22 @@ parse_operator(const char *text, kp_cond_op *op, kp_set_op *set_op,
 
 	*set_op = KP_SET_NONE;
 	*if_exists = false;
-	if (strncmp(base, "ForAnyValue:", 12) == 0)
+	if (starts_with(base, "ForAnyValue:"))
 	{
 		*set_op = KP_SET_FOR_ANY_VALUE;
-		base += 12;
+		base += LIT_LEN("ForAnyValue:");
 	}
-	else if (strncmp(base, "ForAllValues:", 13) == 0)
+	else if (starts_with(base, "ForAllValues:"))
 	{
 		*set_op = KP_SET_FOR_ALL_VALUES;
-		base += 13;
+		base += LIT_LEN("ForAllValues:");
 	}
 	len = strlen(base);
-	if (len > 8 && strcmp(base + len - 8, "IfExists") == 0)
+	if (len > LIT_LEN("IfExists") &&
+		strcmp(base + len - LIT_LEN("IfExists"), "IfExists") == 0)
 	{
 		*if_exists = true;
-		len -= 8;
+		len -= LIT_LEN("IfExists");
 	}
 	for (i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++)
 	{
