@@ -4,14 +4,25 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = kms_policy
 
-# The policy core: plain C + json-c, no PostgreSQL headers (unit-tested and
-# fuzzed on its own, see test/).
-CORE_SRCS = src/kp_error.c src/kp_operand.c src/policy_json.c src/arn.c src/policy_validate.c \
-	src/kms_iam_data.c src/kp_iam.c src/policy_eval.c
-# The PostgreSQL glue, in layers where calls only go down (src/pg/kms_policy.c
-# lists them): errors and settings; SPI, argument and trigger helpers; the
-# stores and the compiled-policy cache; authorization; the SQL API and the
-# trigger functions.
+# The policy core (src/core): plain C + json-c, built as the static library
+# libkp.a without PostgreSQL's include path, so no PostgreSQL header can
+# reach it.  The extension, the unit tests, the fuzz targets and the core
+# benchmark all link it (test/ and bench/ link instrumented variants).
+CORE_SRCS = $(addprefix src/core/,kp_error.c kp_operand.c kp_json.c kp_arn.c \
+	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c)
+CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h
+CORE_HEADERS = $(CORE_PUBLIC_HEADERS) $(wildcard src/core/internal/*.h)
+CORE_LIB = src/core/libkp.a
+JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
+JSONC_LIBS := $(shell pkg-config --libs json-c)
+CORE_CC ?= gcc
+CORE_LIB_CFLAGS = -std=gnu11 -O2 -g -fPIC -Wall -Wextra -Wno-unused-parameter \
+	-Isrc/core $(JSONC_CFLAGS)
+
+# The PostgreSQL glue (src/pg), in layers where calls only go down
+# (src/pg/kms_policy.c lists them): errors and settings; SPI, argument and
+# trigger helpers; the stores and the compiled-policy cache; authorization;
+# the SQL API and the trigger functions.
 GLUE_SRCS = src/pg/kms_policy.c src/pg/kms_errors.c src/pg/kms_settings.c \
 	src/pg/kms_spi.c src/pg/kms_args.c src/pg/kms_trigger_util.c \
 	src/pg/kms_key_store.c src/pg/kms_principal_store.c src/pg/kms_identity_store.c \
@@ -19,8 +30,8 @@ GLUE_SRCS = src/pg/kms_policy.c src/pg/kms_errors.c src/pg/kms_settings.c \
 	src/pg/kms_api_keys.c src/pg/kms_api_identity.c src/pg/kms_api_authz.c \
 	src/pg/kms_triggers_keys.c src/pg/kms_triggers_identity.c
 
-OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
-KMS_HEADERS = $(wildcard src/*.h src/pg/*.h)
+OBJS = $(GLUE_SRCS:.c=.o)
+KMS_HEADERS = $(wildcard src/pg/*.h)
 
 DATA = $(wildcard $(EXTENSION)--*.sql)
 
@@ -30,29 +41,71 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION) --encoding=UTF8
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --inputdir=. --load-extension=$(EXTENSION) --encoding=UTF8
 
-PG_CPPFLAGS = -DKMS_POLICY_VERSION=\"$(EXTVERSION)\" -Isrc -Isrc/pg
-SHLIB_LINK += $(shell pkg-config --libs json-c)
+PG_CPPFLAGS = -DKMS_POLICY_VERSION=\"$(EXTVERSION)\" -Isrc/pg
+# The glue sees the core's public headers only (kp.h, kp_eval.h).
+PG_CPPFLAGS += -Isrc/core
+SHLIB_LINK += $(CORE_LIB) $(JSONC_LIBS)
 
-EXTRA_CLEAN = test/unit/*_test $(addprefix test/fuzz/,fuzz_policy fuzz_operands fuzz_context) bench/eval_bench
+EXTRA_CLEAN = $(CORE_LIB) $(CORE_SRCS:.c=.o) src/core/build \
+	test/unit/*_test $(addprefix test/fuzz/,fuzz_policy fuzz_operands fuzz_context) bench/eval_bench
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Rebuild objects when a header changes (after PGXS, so "all" stays the default goal).
-$(OBJS): $(KMS_HEADERS)
+$(OBJS): $(KMS_HEADERS) $(CORE_PUBLIC_HEADERS)
+
+# The core library, built before the extension links it.  (This pattern rule
+# wins over PGXS's %.o: %.c for src/core, its stem being shorter.)
+src/core/%.o: src/core/%.c $(CORE_HEADERS)
+	$(CORE_CC) $(CORE_LIB_CFLAGS) -c -o $@ $<
+
+$(CORE_LIB): $(CORE_SRCS:.c=.o)
+	rm -f $@
+	$(AR) crs $@ $^
+
+$(shlib): $(CORE_LIB)
+
+# Instrumented variants of the same library (same CORE_SRCS), one object
+# folder each under src/core/build/:
+#   asan  gcc, AddressSanitizer/LeakSanitizer + UBSan: the unit tests
+#   fuzz  clang, libFuzzer coverage + ASan + UBSan: the fuzz targets
+CORE_ASAN_LIB = src/core/build/asan/libkp.a
+CORE_ASAN_CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
+	-fno-omit-frame-pointer -fsanitize=address,undefined
+CORE_FUZZ_LIB = src/core/build/fuzz/libkp.a
+CORE_FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+
+src/core/build/asan/%.o: src/core/%.c $(CORE_HEADERS)
+	@mkdir -p $(@D)
+	$(CORE_CC) $(CORE_ASAN_CFLAGS) -Isrc/core $(JSONC_CFLAGS) -c -o $@ $<
+
+src/core/build/fuzz/%.o: src/core/%.c $(CORE_HEADERS)
+	@mkdir -p $(@D)
+	clang $(CORE_FUZZ_CFLAGS) -Isrc/core $(JSONC_CFLAGS) -c -o $@ $<
+
+$(CORE_ASAN_LIB): $(patsubst src/core/%.c,src/core/build/asan/%.o,$(CORE_SRCS))
+	rm -f $@
+	$(AR) crs $@ $^
+
+$(CORE_FUZZ_LIB): $(patsubst src/core/%.c,src/core/build/fuzz/%.o,$(CORE_SRCS))
+	rm -f $@
+	$(AR) crs $@ $^
+
+.PHONY: core
+core: $(CORE_LIB)
 
 # ---------------------------------------------------------------------------
 # Core unit tests (cmocka), built without PostgreSQL and run under
-# AddressSanitizer/LeakSanitizer.
+# AddressSanitizer/LeakSanitizer; they link the asan variant of libkp.a and
+# may include the core's internal headers.
 # ---------------------------------------------------------------------------
-CORE_CC ?= gcc
-CORE_CFLAGS = -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
-	-fno-omit-frame-pointer -fsanitize=address,undefined -Isrc
 UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/%_test,$(sort $(wildcard test/unit/test_*.c)))
 
-test/unit/%_test: test/unit/%.c $(CORE_SRCS) src/kp.h $(wildcard src/kp_*.h)
-	$(CORE_CC) $(CORE_CFLAGS) -o $@ $< $(CORE_SRCS) -lcmocka -ljson-c
+test/unit/%_test: test/unit/%.c $(CORE_ASAN_LIB) $(CORE_HEADERS)
+	$(CORE_CC) $(CORE_ASAN_CFLAGS) -Isrc/core $(JSONC_CFLAGS) -o $@ $< $(CORE_ASAN_LIB) -lcmocka $(JSONC_LIBS)
 
 .PHONY: unit
 unit: $(UNIT_TESTS)
@@ -70,9 +123,9 @@ FUZZ_SECONDS ?= 20
 FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context
 FUZZ_BINS = $(addprefix test/fuzz/,$(FUZZ_TARGETS))
 
-test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_SRCS) src/kp.h $(wildcard src/kp_*.h)
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_FUZZ_LIB) $(CORE_HEADERS)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Isrc -o $@ $< $(CORE_SRCS) -ljson-c
+		-Isrc/core $(JSONC_CFLAGS) -o $@ $< $(CORE_FUZZ_LIB) $(JSONC_LIBS)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)
@@ -98,8 +151,8 @@ prove_installcheck:
 # Benchmarks (not tests): core evaluations per second, and SQL calls per
 # second (bench/sql_bench.sh, needs make install and root for pg_virtualenv).
 # ---------------------------------------------------------------------------
-bench/eval_bench: bench/eval_bench.c $(CORE_SRCS) src/kp.h src/kp_eval.h
-	$(CORE_CC) -std=gnu11 -O2 -Isrc -o $@ $< $(CORE_SRCS) -ljson-c
+bench/eval_bench: bench/eval_bench.c $(CORE_LIB) $(CORE_PUBLIC_HEADERS)
+	$(CORE_CC) -std=gnu11 -O2 -Isrc/core -o $@ $< $(CORE_LIB) $(JSONC_LIBS)
 
 .PHONY: bench
 bench: bench/eval_bench

@@ -1,10 +1,8 @@
 /*
  * eval_bench.c -- evaluations per second of the policy core (no PostgreSQL).
  *
- * Build and run:
- *	gcc -std=gnu11 -O2 -Isrc -o bench/eval_bench bench/eval_bench.c \
- *		src/kp_error.c src/policy_json.c src/arn.c src/policy_validate.c \
- *		src/kms_iam_data.c src/policy_eval.c -ljson-c && ./bench/eval_bench
+ * Build and run: `make bench/eval_bench && ./bench/eval_bench` (links the
+ * core library src/core/libkp.a).
  *
  * Not a test: it prints one line per case, "core eval <case>: N evals/s".
  * Each case runs for about BENCH_SECONDS (first argument overrides).

@@ -24,7 +24,7 @@
 
 #include "kp.h"
 #include "kp_eval.h"
-#include "kp_operand.h"
+#include "internal/kp_operand.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * test_arn.c -- unit tests of the identifier and ARN helpers (arn.c).
+ * test_arn.c -- unit tests of the identifier and ARN helpers (src/core/kp_arn.c).
  *
  * Built without PostgreSQL and run under ASan/LSan/UBSan:
  *	make test/unit/test_arn_test && ./test/unit/test_arn_test

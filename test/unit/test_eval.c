@@ -1,19 +1,13 @@
 /*
- * test_eval.c -- unit tests of the policy evaluation engine (policy_eval.c).
+ * test_eval.c -- unit tests of the policy evaluation engine (src/core/kp_eval.c).
  *
  * Policies are written as JSON with single quotes (turned into double
  * quotes before parsing, so a literal ' is written \u0027) and compiled
  * with kp_policy_parse; a few cases the grammar refuses (invalid operands,
  * a statement without Resource) are made by editing a compiled policy.
  *
- * Build standalone:
- *	gcc -std=gnu11 -g -O1 -Wall -Wextra -Werror -Wno-unused-parameter \
- *		-fno-omit-frame-pointer -fsanitize=address,undefined -Isrc \
- *		-o test/unit/test_eval_test test/unit/test_eval.c src/kp_error.c \
- *		src/policy_json.c src/arn.c src/policy_validate.c src/kms_iam_data.c \
- *		src/policy_eval.c -lcmocka -ljson-c
- *
- * Every symbol here is static: `make unit` links all core files in.
+ * Build: `make unit` links it with the ASan/UBSan variant of the core
+ * library (src/core/build/asan/libkp.a).  Every symbol here is static.
  */
 #include <stdarg.h>
 #include <stddef.h>

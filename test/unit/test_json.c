@@ -1,5 +1,5 @@
 /*
- * test_json.c -- unit tests of the strict JSON layer (src/policy_json.c).
+ * test_json.c -- unit tests of the strict JSON layer (src/core/kp_json.c).
  *
  * Every document is copied into a malloc'd buffer of exactly its length (no
  * terminating NUL), so AddressSanitizer catches any read past the end.

@@ -14,7 +14,7 @@
 
 #include "kp.h"
 #include "kp_eval.h"
-#include "kp_operand.h"
+#include "internal/kp_operand.h"
 
 /* ------------------------------------------------------------------------
  * Dates

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "kp.h"
-#include "kp_iam.h"
+#include "internal/kp_iam.h"
 
 #define MSG_INVALID_PRINCIPALS \
 	"Policy contains a statement with one or more invalid principals."

@@ -13,7 +13,20 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "kp_operand.h"
+#include "internal/kp_operand.h"
+
+/* Limits of the grammars listed in kp_operand.h. */
+#define NUMBER_MAX_EXPONENT_DIGITS 6	/* [eE][+-]?D{1,6} */
+#define EPOCH_MAX_DIGITS 12				/* -?D{1,12} epoch seconds */
+#define FRACTION_MAX_DIGITS 9			/* .D{1,9}: nanoseconds */
+#define IPV4_MAX_PREFIX 32
+#define IPV6_MAX_PREFIX 128
+#define IP_PREFIX_MAX_DIGITS 3			/* "/128" */
+
+#define NSEC_PER_SEC 1000000000
+#define SECS_PER_MINUTE 60
+#define SECS_PER_HOUR 3600
+#define SECS_PER_DAY 86400
 
 static inline bool
 is_digit(char c)
@@ -188,7 +201,7 @@ kp_number_parse(const char *s, kp_number *d)
 		}
 		while (is_digit(*p))
 		{
-			if (++ndigits > 6)
+			if (++ndigits > NUMBER_MAX_EXPONENT_DIGITS)
 				return false;
 			e = e * 10 + (*p - '0');
 			p++;
@@ -290,14 +303,14 @@ take_fraction(const char **pp, int32_t *nsec)
 
 	while (is_digit(*p))
 	{
-		if (++n > 9)
+		if (++n > FRACTION_MAX_DIGITS)
 			return false;
 		ns = ns * 10 + (*p - '0');
 		p++;
 	}
 	if (n == 0)
 		return false;
-	for (; n < 9; n++)
+	for (; n < FRACTION_MAX_DIGITS; n++)
 		ns *= 10;
 	*pp = p;
 	*nsec = ns;
@@ -332,7 +345,7 @@ kp_date_parse(const char *s, kp_instant *out)
 		int64_t		v = 0;
 		size_t		i;
 
-		if (n > 12)
+		if (n > EPOCH_MAX_DIGITS)
 			return false;
 		for (i = 0; i < n; i++)
 			v = v * 10 + (p[(*p == '-') + i] - '0');
@@ -348,7 +361,7 @@ kp_date_parse(const char *s, kp_instant *out)
 			if (ns > 0)
 			{
 				v -= 1;
-				ns = 1000000000 - ns;
+				ns = NSEC_PER_SEC - ns;
 			}
 		}
 		out->sec = v;
@@ -398,15 +411,15 @@ kp_date_parse(const char *s, kp_instant *out)
 			if (!take_digits(&p, 2, &oh) || oh > 23 || *p++ != ':' ||
 				!take_digits(&p, 2, &om) || om > 59)
 				return false;
-			offset = sign * (int64_t) (oh * 3600 + om * 60);
+			offset = sign * (int64_t) (oh * SECS_PER_HOUR + om * SECS_PER_MINUTE);
 		}
 		else
 			return false;
 		if (*p != '\0')
 			return false;
 	}
-	out->sec = days_from_civil(year, mon, day) * 86400 +
-		hh * 3600 + mm * 60 + ss - offset;
+	out->sec = days_from_civil(year, mon, day) * SECS_PER_DAY +
+		hh * SECS_PER_HOUR + mm * SECS_PER_MINUTE + ss - offset;
 	out->nsec = ns;
 	return true;
 }
@@ -557,12 +570,12 @@ kp_ip_parse(const char *s, bool allow_prefix, kp_ipnet *out)
 	if (inet_pton(AF_INET, buf, out->addr) == 1)
 	{
 		out->family = 4;
-		maxp = 32;
+		maxp = IPV4_MAX_PREFIX;
 	}
 	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
 	{
 		out->family = 6;
-		maxp = 128;
+		maxp = IPV6_MAX_PREFIX;
 	}
 	else
 		return false;
@@ -575,7 +588,7 @@ kp_ip_parse(const char *s, bool allow_prefix, kp_ipnet *out)
 
 		if (!allow_prefix)
 			return false;
-		while (is_digit(*p) && nd < 3)
+		while (is_digit(*p) && nd < IP_PREFIX_MAX_DIGITS)
 		{
 			v = v * 10 + (*p - '0');
 			p++;

@@ -1,10 +1,13 @@
 /*
- * kp.h -- the kms_policy policy core: public interface.
+ * kp.h -- public header of the policy core (libkp): errors, JSON, identifiers, documents.
  *
- * The core is plain C99 plus json-c.  It includes no PostgreSQL header, so it
- * is unit-tested (test/unit) and fuzzed (test/fuzz) on its own, and the
- * PostgreSQL glue (src/kms_*.c) is the only place that turns a kp_error into
- * an ereport.
+ * The core (src/core) is C (gnu11, with POSIX strdup and inet_pton) plus
+ * json-c, built as the static library libkp.a without PostgreSQL's include
+ * path: it includes no PostgreSQL header, so it is unit-tested (test/unit)
+ * and fuzzed (test/fuzz) on its own, and the PostgreSQL glue is the only
+ * place that turns a kp_error into an ereport.  The glue includes the public
+ * headers kp.h and kp_eval.h only; src/core/internal/ holds the headers that
+ * only the core (and its tests) use.
  *
  * Memory: everything the core returns is malloc'd and released with the
  * matching kp_*_free function.  No json-c object outlives a core call: the
@@ -106,7 +109,7 @@ typedef enum kp_dialect
 #define KP_DEFAULT_MAX_DEPTH 32
 
 /* ------------------------------------------------------------------------
- * Strict JSON (policy_json.c)
+ * Strict JSON (kp_json.c)
  * ------------------------------------------------------------------------ */
 
 struct json_object;
@@ -128,7 +131,7 @@ extern kp_status kp_json_parse_strict(const char *doc, size_t len,
 									  kp_error *err);
 
 /* ------------------------------------------------------------------------
- * Identifiers and ARNs (arn.c)
+ * Identifiers and ARNs (kp_arn.c)
  * ------------------------------------------------------------------------ */
 
 /* Split "arn:partition:service:region:account:resource" (or "acs:..."). */
@@ -164,7 +167,7 @@ extern bool kp_is_partition(const char *partition);
 extern bool kp_is_alibaba_region(const char *region);
 
 /* ------------------------------------------------------------------------
- * Policy documents: parse + validate + compile (policy_validate.c)
+ * Policy documents: parse + validate + compile (kp_validate.c)
  * ------------------------------------------------------------------------ */
 
 typedef enum kp_doc_kind
@@ -328,7 +331,7 @@ extern void kp_policy_free(kp_policy *policy);
 extern kp_status kp_policy_check_text(const char *doc, size_t len,
 									  kp_dialect dialect, kp_error *err);
 
-/* The KMS action table (generated from shared/data/kms-iam-data.json). */
+/* The KMS action table (kp_iam_data.c, generated from data/kms-iam-data.json). */
 extern bool kp_is_kms_action(const char *name);	/* case-insensitive, exact */
 
 /*

@@ -1,10 +1,10 @@
 /*
- * policy_json.c -- strict JSON for key policy documents.
+ * kp_json.c -- strict JSON for key policy documents (policy core).
  *
  * json-c, even with JSON_TOKENER_STRICT, accepts a number of things RFC 8259
  * forbids (duplicate keys, single-quoted keys, NaN/Infinity, "1.", raw
  * control characters in strings, "\u0000", lone surrogates, out-of-range
- * numbers: see shared/research/pg-style.md, section 3).  So
+ * numbers; test/unit/test_json.c has a case for each).  So
  * kp_json_parse_strict first runs a single-pass scanner of its own over the
  * bytes, which builds no tree, and only lets json-c build the tree once the
  * scanner has accepted the document.
@@ -911,38 +911,51 @@ double_overflows(const unsigned char *s, size_t a0, size_t a1,
 	return true;				/* equal to the midpoint, or above */
 }
 
-/* Number at sc->pos ('-' or a digit). */
+/* Integers: json-c holds them as int64, of at most 19 digits. */
+#define INT64_MAX_DIGITS 19
+#define INT64_MAX_TEXT "9223372036854775807"
+#define INT64_MIN_MAGNITUDE_TEXT "9223372036854775808"
+/* An exponent this large is far beyond any limit: stop accumulating digits. */
+#define EXPONENT_SATURATION 1000000000000000LL
+
+/* The parts of a number as the RFC 8259 grammar splits it. */
+typedef struct num_lex
+{
+	size_t		start;			/* '-' or the first digit */
+	bool		neg;
+	size_t		int0,			/* integer digits s[int0..int1) */
+				int1;
+	bool		has_frac;
+	size_t		frac0,			/* fraction digits s[frac0..frac1) */
+				frac1;
+	bool		has_exp;
+	long long	exp;			/* the exponent, saturated */
+} num_lex;
+
+/* The grammar of a number at sc->pos; on success sc->pos is just past it. */
 static kp_status
-scan_number(json_scanner *sc)
+lex_number(json_scanner *sc, num_lex *n)
 {
 	const unsigned char *s = sc->s;
 	size_t		len = sc->len;
-	size_t		start = sc->pos;
 	size_t		pos = sc->pos;
-	bool		neg = false;
-	size_t		int0,
-				int1,
-				frac0 = 0,
-				frac1 = 0;
-	bool		has_frac = false,
-				has_exp = false;
-	long long	exp = 0;
-	char		shown[QUOTE_MAX * 2];
 
+	memset(n, 0, sizeof(*n));
+	n->start = pos;
 	if (s[pos] == '-')
 	{
-		neg = true;
+		n->neg = true;
 		pos++;
 		if (pos < len && s[pos] == 'I' && has_word(sc, pos, "Infinity"))
-			return scan_fail(sc, start, SYNTAX_AT "-Infinity is not a valid JSON value.",
-							 (long) start);
+			return scan_fail(sc, n->start, SYNTAX_AT "-Infinity is not a valid JSON value.",
+							 (long) n->start);
 		if (pos >= len || !is_digit(s[pos]))
 		{
 			sc->pos = pos;
 			return unexpected(sc, "a digit after '-'");
 		}
 	}
-	int0 = pos;
+	n->int0 = pos;
 	if (s[pos] == '0')
 	{
 		pos++;
@@ -955,16 +968,16 @@ scan_number(json_scanner *sc)
 		while (pos < len && is_digit(s[pos]))
 			pos++;
 	}
-	int1 = pos;
+	n->int1 = pos;
 	if (pos < len && s[pos] == '.')
 	{
 		pos++;
-		has_frac = true;
-		frac0 = pos;
+		n->has_frac = true;
+		n->frac0 = pos;
 		while (pos < len && is_digit(s[pos]))
 			pos++;
-		frac1 = pos;
-		if (frac0 == frac1)
+		n->frac1 = pos;
+		if (n->frac0 == n->frac1)
 		{
 			sc->pos = pos;
 			return unexpected(sc, "a digit after the decimal point");
@@ -976,15 +989,14 @@ scan_number(json_scanner *sc)
 		size_t		e0;
 
 		pos++;
-		has_exp = true;
+		n->has_exp = true;
 		if (pos < len && (s[pos] == '+' || s[pos] == '-'))
 			eneg = (s[pos++] == '-');
 		e0 = pos;
 		while (pos < len && is_digit(s[pos]))
 		{
-			/* saturate: anything this large is far beyond any limit */
-			if (exp < 1000000000000000LL)
-				exp = exp * 10 + (s[pos] - '0');
+			if (n->exp < EXPONENT_SATURATION)
+				n->exp = n->exp * 10 + (s[pos] - '0');
 			pos++;
 		}
 		if (pos == e0)
@@ -993,52 +1005,74 @@ scan_number(json_scanner *sc)
 			return unexpected(sc, "a digit in the exponent");
 		}
 		if (eneg)
-			exp = -exp;
+			n->exp = -n->exp;
 	}
 	sc->pos = pos;
-	quote_text(s + start, pos - start, shown, sizeof(shown));
+	return KP_OK;
+}
 
-	if (!has_frac && !has_exp)
+/* An integer (no fraction, no exponent) must fit in int64. */
+static kp_status
+check_int64_range(json_scanner *sc, const num_lex *n, const char *shown)
+{
+	size_t		nd = n->int1 - n->int0;
+	const char *lim = n->neg ? INT64_MIN_MAGNITUDE_TEXT : INT64_MAX_TEXT;
+
+	if (nd > INT64_MAX_DIGITS ||
+		(nd == INT64_MAX_DIGITS && memcmp(sc->s + n->int0, lim, INT64_MAX_DIGITS) > 0))
+		return scan_fail(sc, n->start, SYNTAX_AT "the integer %s is outside the 64-bit range (-9223372036854775808 to 9223372036854775807).",
+						 (long) n->start, shown);
+	return KP_OK;
+}
+
+/* A number with a fraction or an exponent must not overflow a double. */
+static kp_status
+check_double_range(json_scanner *sc, const num_lex *n, const char *shown)
+{
+	const unsigned char *s = sc->s;
+	size_t		i = n->int0;
+	long long	exp10;
+
+	/* find the first significant digit */
+	while (i < n->int1 && s[i] == '0')
+		i++;
+	if (i < n->int1)
 	{
-		/* an integer: json-c holds it as an int64 */
-		size_t		nd = int1 - int0;
-		const char *lim = neg ? "9223372036854775808" : "9223372036854775807";
-
-		if (nd > 19 || (nd == 19 && memcmp(s + int0, lim, 19) > 0))
-			return scan_fail(sc, start, SYNTAX_AT "the integer %s is outside the 64-bit range (-9223372036854775808 to 9223372036854775807).",
-							 (long) start, shown);
+		exp10 = (long long) (n->int1 - i) + n->exp;
+		if (double_overflows(s, i, n->int1, n->frac0, n->frac1, exp10))
+			return scan_fail(sc, n->start, SYNTAX_AT "the number %s is too large (it overflows a double).",
+							 (long) n->start, shown);
+		return KP_OK;
 	}
-	else
+	i = n->frac0;
+	while (i < n->frac1 && s[i] == '0')
+		i++;
+	/* all zero: the value is 0 */
+	if (i < n->frac1)
 	{
-		/* a double: find the first significant digit */
-		size_t		i = int0;
-		long long	exp10;
-
-		while (i < int1 && s[i] == '0')
-			i++;
-		if (i < int1)
-		{
-			exp10 = (long long) (int1 - i) + exp;
-			if (double_overflows(s, i, int1, frac0, frac1, exp10))
-				return scan_fail(sc, start, SYNTAX_AT "the number %s is too large (it overflows a double).",
-								 (long) start, shown);
-		}
-		else
-		{
-			i = frac0;
-			while (i < frac1 && s[i] == '0')
-				i++;
-			/* all zero: the value is 0 */
-			if (i < frac1)
-			{
-				exp10 = exp - (long long) (i - frac0);
-				if (double_overflows(s, i, frac1, 0, 0, exp10))
-					return scan_fail(sc, start, SYNTAX_AT "the number %s is too large (it overflows a double).",
-									 (long) start, shown);
-			}
-		}
+		exp10 = n->exp - (long long) (i - n->frac0);
+		if (double_overflows(s, i, n->frac1, 0, 0, exp10))
+			return scan_fail(sc, n->start, SYNTAX_AT "the number %s is too large (it overflows a double).",
+							 (long) n->start, shown);
 	}
 	return KP_OK;
+}
+
+/* Number at sc->pos ('-' or a digit). */
+static kp_status
+scan_number(json_scanner *sc)
+{
+	num_lex		n;
+	kp_status	st;
+	char		shown[QUOTE_MAX * 2];
+
+	st = lex_number(sc, &n);
+	if (st != KP_OK)
+		return st;
+	quote_text(sc->s + n.start, sc->pos - n.start, shown, sizeof(shown));
+	if (!n.has_frac && !n.has_exp)
+		return check_int64_range(sc, &n, shown);
+	return check_double_range(sc, &n, shown);
 }
 
 /* true, false or null at sc->pos. */
@@ -1067,11 +1101,10 @@ scan_literal(json_scanner *sc, const char *word)
  * The scanner
  * ------------------------------------------------------------------------ */
 
+/* Before the top-level '{': empty document, byte order mark, other values. */
 static kp_status
-scan_document(json_scanner *sc)
+scan_top_level_start(json_scanner *sc)
 {
-	scan_state	state;
-	kp_status	st;
 	unsigned char c;
 
 	skip_ws(sc);
@@ -1079,18 +1112,149 @@ scan_document(json_scanner *sc)
 		return scan_fail(sc, sc->len, SYNTAX_AT "the document is empty; expected a JSON object.",
 						 (long) sc->len);
 	c = sc->s[sc->pos];
-	if (c != '{')
+	if (c == '{')
+		return KP_OK;
+	if (sc->pos == 0 && has_word(sc, 0, "\xEF\xBB\xBF"))
+		return scan_fail(sc, 0, SYNTAX_AT "the document starts with a UTF-8 byte order mark, which is not allowed.",
+						 0L);
+	if (c == '[' || c == '"' || c == '-' || is_digit(c) ||
+		has_word(sc, sc->pos, "true") || has_word(sc, sc->pos, "false") ||
+		has_word(sc, sc->pos, "null"))
+		return scan_fail(sc, sc->pos, SYNTAX_AT "the top-level value must be a JSON object.",
+						 (long) sc->pos);
+	return bad_value_start(sc, "'{' (a JSON object)");
+}
+
+/* In an object, where a key or '}' may come (SS_MEMBER_OR_END, SS_MEMBER). */
+static kp_status
+scan_member(json_scanner *sc, json_frame *f, unsigned char c, scan_state *state)
+{
+	kp_status	st;
+
+	if (sc->pos < sc->len && c == '}')
 	{
-		if (sc->pos == 0 && has_word(sc, 0, "\xEF\xBB\xBF"))
-			return scan_fail(sc, 0, SYNTAX_AT "the document starts with a UTF-8 byte order mark, which is not allowed.",
-							 0L);
-		if (c == '[' || c == '"' || c == '-' || is_digit(c) ||
-			has_word(sc, sc->pos, "true") || has_word(sc, sc->pos, "false") ||
-			has_word(sc, sc->pos, "null"))
-			return scan_fail(sc, sc->pos, SYNTAX_AT "the top-level value must be a JSON object.",
-							 (long) sc->pos);
-		return bad_value_start(sc, "'{' (a JSON object)");
+		if (*state == SS_MEMBER)
+			return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before '}'.",
+							 (long) sc->last_comma);
+		sc->depth--;
+		sc->pos++;
+		*state = SS_AFTER_VALUE;
+		return KP_OK;
 	}
+	if (sc->pos >= sc->len || c != '"')
+		return bad_value_start(sc, *state == SS_MEMBER ?
+							   "an object key (a string in double quotes)" :
+							   "an object key (a string in double quotes) or '}'");
+	st = scan_key(sc, f);
+	if (st != KP_OK)
+		return st;
+	skip_ws(sc);
+	if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
+		return unexpected(sc, "':' after the object key");
+	sc->pos++;
+	f->key_active = true;
+	*state = SS_VALUE;
+	return KP_OK;
+}
+
+/* After a value: ',' or the end of the container (SS_AFTER_VALUE). */
+static kp_status
+scan_after_value(json_scanner *sc, json_frame *f, unsigned char c,
+				 scan_state *state)
+{
+	if (sc->pos < sc->len && c == ',')
+	{
+		sc->last_comma = sc->pos;
+		sc->pos++;
+		if (f->is_object)
+		{
+			f->key_active = false;
+			*state = SS_MEMBER;
+		}
+		else
+		{
+			f->index++;
+			*state = SS_ELEMENT;
+		}
+		return KP_OK;
+	}
+	if (sc->pos < sc->len && c == (f->is_object ? '}' : ']'))
+	{
+		sc->depth--;
+		sc->pos++;
+		return KP_OK;
+	}
+	return unexpected(sc, f->is_object ? "',' or '}'" : "',' or ']'");
+}
+
+/* Where a value may come (SS_VALUE, SS_ELEMENT, SS_ELEMENT_OR_END): a
+ * scalar, the start of a container, or the end of an array. */
+static kp_status
+scan_value(json_scanner *sc, json_frame *f, unsigned char c, scan_state *state)
+{
+	kp_status	st;
+
+	if (sc->pos < sc->len && c == ']' && !f->is_object)
+	{
+		if (*state == SS_ELEMENT)
+			return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before ']'.",
+							 (long) sc->last_comma);
+		if (*state == SS_ELEMENT_OR_END)
+		{
+			sc->depth--;
+			sc->pos++;
+			*state = SS_AFTER_VALUE;
+			return KP_OK;
+		}
+	}
+	if (sc->pos >= sc->len)
+		return unexpected(sc, *state == SS_ELEMENT_OR_END ?
+						  "a value or ']'" : "a value");
+	switch (c)
+	{
+		case '{':
+		case '[':
+			st = push_frame(sc, c == '{');
+			if (st != KP_OK)
+				return st;
+			sc->pos++;
+			*state = (c == '{') ? SS_MEMBER_OR_END : SS_ELEMENT_OR_END;
+			return KP_OK;
+		case '"':
+			st = scan_string(sc, NULL);
+			break;
+		case 't':
+			st = scan_literal(sc, "true");
+			break;
+		case 'f':
+			st = scan_literal(sc, "false");
+			break;
+		case 'n':
+			st = scan_literal(sc, "null");
+			break;
+		default:
+			if (c == '-' || is_digit(c))
+				st = scan_number(sc);
+			else
+				st = bad_value_start(sc, *state == SS_ELEMENT_OR_END ?
+									 "a value or ']'" : "a value");
+			break;
+	}
+	if (st != KP_OK)
+		return st;
+	*state = SS_AFTER_VALUE;
+	return KP_OK;
+}
+
+static kp_status
+scan_document(json_scanner *sc)
+{
+	scan_state	state;
+	kp_status	st;
+
+	st = scan_top_level_start(sc);
+	if (st != KP_OK)
+		return st;
 	st = push_frame(sc, true);
 	if (st != KP_OK)
 		return st;
@@ -1100,115 +1264,18 @@ scan_document(json_scanner *sc)
 	while (sc->depth > 0)
 	{
 		json_frame *f = &sc->frames[sc->depth - 1];
+		unsigned char c;
 
 		skip_ws(sc);
 		c = sc->pos < sc->len ? sc->s[sc->pos] : 0;
-
 		if (state == SS_MEMBER_OR_END || state == SS_MEMBER)
-		{
-			if (sc->pos < sc->len && c == '}')
-			{
-				if (state == SS_MEMBER)
-					return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before '}'.",
-									 (long) sc->last_comma);
-				sc->depth--;
-				sc->pos++;
-				state = SS_AFTER_VALUE;
-				continue;
-			}
-			if (sc->pos >= sc->len || c != '"')
-				return bad_value_start(sc, state == SS_MEMBER ?
-									   "an object key (a string in double quotes)" :
-									   "an object key (a string in double quotes) or '}'");
-			st = scan_key(sc, f);
-			if (st != KP_OK)
-				return st;
-			skip_ws(sc);
-			if (sc->pos >= sc->len || sc->s[sc->pos] != ':')
-				return unexpected(sc, "':' after the object key");
-			sc->pos++;
-			f->key_active = true;
-			state = SS_VALUE;
-			continue;
-		}
-
-		if (state == SS_AFTER_VALUE)
-		{
-			if (sc->pos < sc->len && c == ',')
-			{
-				sc->last_comma = sc->pos;
-				sc->pos++;
-				if (f->is_object)
-				{
-					f->key_active = false;
-					state = SS_MEMBER;
-				}
-				else
-				{
-					f->index++;
-					state = SS_ELEMENT;
-				}
-				continue;
-			}
-			if (sc->pos < sc->len && c == (f->is_object ? '}' : ']'))
-			{
-				sc->depth--;
-				sc->pos++;
-				continue;
-			}
-			return unexpected(sc, f->is_object ? "',' or '}'" : "',' or ']'");
-		}
-
-		/* a value, possibly the end of an array */
-		if (sc->pos < sc->len && c == ']' && !f->is_object)
-		{
-			if (state == SS_ELEMENT)
-				return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before ']'.",
-								 (long) sc->last_comma);
-			if (state == SS_ELEMENT_OR_END)
-			{
-				sc->depth--;
-				sc->pos++;
-				state = SS_AFTER_VALUE;
-				continue;
-			}
-		}
-		if (sc->pos >= sc->len)
-			return unexpected(sc, state == SS_ELEMENT_OR_END ?
-							  "a value or ']'" : "a value");
-		switch (c)
-		{
-			case '{':
-			case '[':
-				st = push_frame(sc, c == '{');
-				if (st != KP_OK)
-					return st;
-				sc->pos++;
-				state = (c == '{') ? SS_MEMBER_OR_END : SS_ELEMENT_OR_END;
-				continue;
-			case '"':
-				st = scan_string(sc, NULL);
-				break;
-			case 't':
-				st = scan_literal(sc, "true");
-				break;
-			case 'f':
-				st = scan_literal(sc, "false");
-				break;
-			case 'n':
-				st = scan_literal(sc, "null");
-				break;
-			default:
-				if (c == '-' || is_digit(c))
-					st = scan_number(sc);
-				else
-					st = bad_value_start(sc, state == SS_ELEMENT_OR_END ?
-										 "a value or ']'" : "a value");
-				break;
-		}
+			st = scan_member(sc, f, c, &state);
+		else if (state == SS_AFTER_VALUE)
+			st = scan_after_value(sc, f, c, &state);
+		else
+			st = scan_value(sc, f, c, &state);
 		if (st != KP_OK)
 			return st;
-		state = SS_AFTER_VALUE;
 	}
 
 	skip_ws(sc);

@@ -1,11 +1,11 @@
 /*
- * kp_iam.c -- look-ups in the KMS action and condition-key tables
- * (the tables themselves are generated into kms_iam_data.c).
+ * kp_iam.c -- look-ups in the KMS action and condition-key tables of the
+ * policy core (the tables themselves are generated into kp_iam_data.c).
  */
 #include <string.h>
 
 #include "kp.h"
-#include "kp_iam.h"
+#include "internal/kp_iam.h"
 
 static inline int
 ascii_lower(int c)

@@ -1,5 +1,5 @@
 /*
- * arn.c -- identifiers and ARNs of the policy core.
+ * kp_arn.c -- identifiers and ARNs of the policy core.
  *
  * Small hand-written matchers for key IDs, account IDs, region names and the
  * six-part ARN syntax.  Plain C, no regex library, no global state.
@@ -22,6 +22,14 @@
 #include <string.h>
 
 #include "kp.h"
+
+/* Identifier shapes. */
+#define MRK_ID_HEX_DIGITS 32		/* "mrk-" + 32 hex digits */
+#define ALIBABA_KEY_ID_MIN_CHARS 8	/* "key-" + 8..64 of [a-z0-9] */
+#define ALIBABA_KEY_ID_MAX_CHARS 64
+#define AWS_ACCOUNT_ID_DIGITS 12
+#define ALIBABA_ACCOUNT_ID_DIGITS 16
+#define ALIBABA_REGION_MAX_CHARS 64
 
 /* ASCII-only classifiers: independent of the locale. */
 static inline bool
@@ -165,7 +173,7 @@ kp_is_aws_mrk_id(const char *s)
 {
 	if (s == NULL || strncmp(s, "mrk-", 4) != 0)
 		return false;
-	s = skip_hex(s + 4, 32);
+	s = skip_hex(s + 4, MRK_ID_HEX_DIGITS);
 	return s != NULL && *s == '\0';
 }
 
@@ -182,7 +190,7 @@ kp_is_alibaba_key_id(const char *s)
 			return false;
 		n++;
 	}
-	return n >= 8 && n <= 64;
+	return n >= ALIBABA_KEY_ID_MIN_CHARS && n <= ALIBABA_KEY_ID_MAX_CHARS;
 }
 
 /* Exactly n ASCII digits. */
@@ -204,13 +212,13 @@ all_digits(const char *s, size_t n)
 bool
 kp_is_aws_account_id(const char *s)
 {
-	return all_digits(s, 12);
+	return all_digits(s, AWS_ACCOUNT_ID_DIGITS);
 }
 
 bool
 kp_is_alibaba_account_id(const char *s)
 {
-	return all_digits(s, 16);
+	return all_digits(s, ALIBABA_ACCOUNT_ID_DIGITS);
 }
 
 /*
@@ -337,5 +345,5 @@ kp_is_alibaba_region(const char *region)
 		else
 			return false;
 	}
-	return len > 0 && parts >= 2 && (p - region) <= 64;
+	return len > 0 && parts >= 2 && (p - region) <= ALIBABA_REGION_MAX_CHARS;
 }

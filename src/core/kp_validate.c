@@ -1,11 +1,11 @@
 /*
- * policy_validate.c -- key-policy grammar: validation and compilation.
+ * kp_validate.c -- key-policy grammar: validation and compilation (policy core).
  *
  * kp_policy_parse checks a policy document completely and compiles it into
  * a kp_policy:
  *
  *	1. characters and length (kp_policy_check_text);
- *	2. strict JSON (kp_json_parse_strict, policy_json.c);
+ *	2. strict JSON (kp_json_parse_strict, kp_json.c);
  *	3. the grammar of the dialect, walking the json-c tree.
  *
  * The first problem found is recorded in the kp_error: status, message (AWS
@@ -27,8 +27,8 @@
 #include <json-c/json.h>
 
 #include "kp.h"
-#include "kp_iam.h"
-#include "kp_operand.h"
+#include "internal/kp_iam.h"
+#include "internal/kp_operand.h"
 
 /* Messages AWS KMS is known to use. */
 #define MSG_NO_PRINCIPAL \
@@ -82,6 +82,10 @@
 
 /* How much of a user-supplied value a detail quotes. */
 #define QUOTE_MAX 120
+
+/* Length of a string literal, for prefix tests: starts_with(s, "group/"). */
+#define LIT_LEN(lit) (sizeof(lit) - 1)
+#define starts_with(s, lit) (strncmp((s), (lit), LIT_LEN(lit)) == 0)
 
 typedef struct vctx
 {
@@ -480,11 +484,11 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 						 "The principal ARN \"%.*s\" at %s has an empty or invalid %s name or path.",
 						 QUOTE_MAX, s, path, r[1] == 's' ? "user" : "role");
 		}
-		if (strncmp(r, "group/", 6) == 0)
+		if (starts_with(r, "group/"))
 			return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
 						 "The principal ARN \"%.*s\" at %s names an IAM group; IAM groups cannot be principals in a key policy.",
 						 QUOTE_MAX, s, path);
-		if (strncmp(r, "instance-profile/", 17) == 0)
+		if (starts_with(r, "instance-profile/"))
 			return vfail(c, KP_ERR_INVALID_ARN, MSG_INVALID_ARN, path,
 						 "The principal ARN \"%.*s\" at %s names an instance profile; instance profiles cannot be principals in a key policy.",
 						 QUOTE_MAX, s, path);
@@ -494,17 +498,17 @@ check_aws_principal_arn(vctx *c, const char *s, const char *path)
 	}
 
 	/* sts */
-	if (strncmp(r, "assumed-role/", 13) == 0)
+	if (starts_with(r, "assumed-role/"))
 	{
-		if (iam_segments_ok(r + 13, 2))
+		if (iam_segments_ok(r + LIT_LEN("assumed-role/"), 2))
 			return KP_OK;
 		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s must name a role and a session: assumed-role/<role>/<session>.",
 					 QUOTE_MAX, s, path);
 	}
-	if (strncmp(r, "federated-user/", 15) == 0)
+	if (starts_with(r, "federated-user/"))
 	{
-		if (iam_segments_ok(r + 15, 1))
+		if (iam_segments_ok(r + LIT_LEN("federated-user/"), 1))
 			return KP_OK;
 		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 					 "The principal ARN \"%.*s\" at %s has an empty or invalid federated user name.",
@@ -646,6 +650,80 @@ compile_aws_principal(vctx *c, const char *s, const char *path,
 				 QUOTE_MAX, s, path);
 }
 
+/*
+ * The principal types of a Principal object (AWS/Service, or RAM) and the
+ * shape of each value; *total counts the values, *named the non-empty ones.
+ */
+static kp_status
+check_principal_types(vctx *c, json_object *v, const char *base,
+					  const char *ptype, size_t *total, size_t *named)
+{
+	char		kpath[KP_PATH_LEN];
+	size_t		i;
+	kp_status	rc;
+
+	json_object_object_foreach(v, key, val)
+	{
+		bool		ok;
+
+		mkpath(kpath, "%s.%s", base, key);
+		if (IS_ALIBABA(c))
+			ok = strcmp(key, "RAM") == 0;
+		else
+			ok = strcmp(key, "AWS") == 0 || strcmp(key, "Service") == 0;
+		if (!ok)
+			return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, kpath,
+						 "The principal type \"%.*s\" at %s is not supported in a key policy; use %s.",
+						 QUOTE_MAX, key, kpath, ptype);
+		/* [] names no principal: checked by the caller, with "" */
+		if (json_object_is_type(val, json_type_array) &&
+			json_object_array_length(val) == 0)
+			continue;
+		rc = check_string_list(c, val, kpath, MSG_INVALID_PRINCIPALS);
+		if (rc != KP_OK)
+			return rc;
+		*total += list_len(val);
+		for (i = 0; i < list_len(val); i++)
+			if (str_of(list_item(val, i))[0] != '\0')
+				(*named)++;
+	}
+	return KP_OK;
+}
+
+/* One principal value s of type key ("AWS", "Service" or "RAM") into *p. */
+static kp_status
+compile_principal_value(vctx *c, const char *key, const char *s,
+						const char *path, kp_principal *p)
+{
+	kp_status	rc;
+
+	if (strcmp(key, "AWS") == 0)
+		return compile_aws_principal(c, s, path, p);
+	if (strcmp(key, "Service") == 0)
+	{
+		if (is_service_principal(s))
+			return set_principal(c, p, KP_PRIN_SERVICE, s, s, path);
+		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
+					 "The service principal \"%.*s\" at %s is not a service principal name such as \"cloudtrail.amazonaws.com\".",
+					 QUOTE_MAX, s, path);
+	}
+
+	/*
+	 * RAM: an account (acs:ram::<id>:* or :root), or a RAM user or role of
+	 * one.  Alibaba lists no "everyone".
+	 */
+	if (strncmp(s, "acs:", 4) == 0)
+	{
+		rc = check_ram_principal_arn(c, s, path);
+		if (rc == KP_OK)
+			rc = set_principal(c, p, KP_PRIN_RAM, s, s, path);
+		return rc;
+	}
+	return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
+				 "The RAM principal \"%.*s\" at %s is not an acs:ram ARN (acs:ram::<account>:*, :root, :user/<name> or :role/<name>).",
+				 QUOTE_MAX, s, path);
+}
+
 static kp_status
 compile_principals(vctx *c, json_object *v, kp_statement *st)
 {
@@ -686,33 +764,9 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 					 "%s is an empty object; it names no principal.", base);
 
 	/* Principal types, then the shape of each value. */
-	{
-		json_object_object_foreach(v, key, val)
-		{
-			bool		ok;
-
-			mkpath(kpath, "%s.%s", base, key);
-			if (IS_ALIBABA(c))
-				ok = strcmp(key, "RAM") == 0;
-			else
-				ok = strcmp(key, "AWS") == 0 || strcmp(key, "Service") == 0;
-			if (!ok)
-				return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, kpath,
-							 "The principal type \"%.*s\" at %s is not supported in a key policy; use %s.",
-							 QUOTE_MAX, key, kpath, ptype);
-			/* [] names no principal: checked below, with "" */
-			if (json_object_is_type(val, json_type_array) &&
-				json_object_array_length(val) == 0)
-				continue;
-			rc = check_string_list(c, val, kpath, MSG_INVALID_PRINCIPALS);
-			if (rc != KP_OK)
-				return rc;
-			total += list_len(val);
-			for (i = 0; i < list_len(val); i++)
-				if (str_of(list_item(val, i))[0] != '\0')
-					named++;
-		}
-	}
+	rc = check_principal_types(c, v, base, ptype, &total, &named);
+	if (rc != KP_OK)
+		return rc;
 	/* {"AWS": []}, {"AWS": ""}, {"AWS": [""], "Service": []}, ... */
 	if (named == 0)
 		return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, base,
@@ -729,38 +783,9 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 			mkpath(kpath, "%s.%s", base, key);
 			for (i = 0; i < list_len(val); i++)
 			{
-				const char *s = str_of(list_item(val, i));
-				kp_principal *p = &st->principals[k++];
-
 				list_item_path(path, kpath, val, i);
-				if (strcmp(key, "AWS") == 0)
-					rc = compile_aws_principal(c, s, path, p);
-				else if (strcmp(key, "Service") == 0)
-				{
-					if (is_service_principal(s))
-						rc = set_principal(c, p, KP_PRIN_SERVICE, s, s, path);
-					else
-						rc = vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
-								   "The service principal \"%.*s\" at %s is not a service principal name such as \"cloudtrail.amazonaws.com\".",
-								   QUOTE_MAX, s, path);
-				}
-				else
-				{
-					/*
-					 * RAM: an account (acs:ram::<id>:* or :root), or a RAM
-					 * user or role of one.  Alibaba lists no "everyone".
-					 */
-					if (strncmp(s, "acs:", 4) == 0)
-					{
-						rc = check_ram_principal_arn(c, s, path);
-						if (rc == KP_OK)
-							rc = set_principal(c, p, KP_PRIN_RAM, s, s, path);
-					}
-					else
-						rc = vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
-								   "The RAM principal \"%.*s\" at %s is not an acs:ram ARN (acs:ram::<account>:*, :root, :user/<name> or :role/<name>).",
-								   QUOTE_MAX, s, path);
-				}
+				rc = compile_principal_value(c, key, str_of(list_item(val, i)),
+											 path, &st->principals[k++]);
 				if (rc != KP_OK)
 					return rc;
 			}
@@ -1087,21 +1112,22 @@ parse_operator(const char *text, kp_cond_op *op, kp_set_op *set_op,
 
 	*set_op = KP_SET_NONE;
 	*if_exists = false;
-	if (strncmp(base, "ForAnyValue:", 12) == 0)
+	if (starts_with(base, "ForAnyValue:"))
 	{
 		*set_op = KP_SET_FOR_ANY_VALUE;
-		base += 12;
+		base += LIT_LEN("ForAnyValue:");
 	}
-	else if (strncmp(base, "ForAllValues:", 13) == 0)
+	else if (starts_with(base, "ForAllValues:"))
 	{
 		*set_op = KP_SET_FOR_ALL_VALUES;
-		base += 13;
+		base += LIT_LEN("ForAllValues:");
 	}
 	len = strlen(base);
-	if (len > 8 && strcmp(base + len - 8, "IfExists") == 0)
+	if (len > LIT_LEN("IfExists") &&
+		strcmp(base + len - LIT_LEN("IfExists"), "IfExists") == 0)
 	{
 		*if_exists = true;
-		len -= 8;
+		len -= LIT_LEN("IfExists");
 	}
 	for (i = 0; i < sizeof(op_defs) / sizeof(op_defs[0]); i++)
 	{
@@ -1586,6 +1612,9 @@ static const char *const ali_stmt_elems[] = {
 	"Sid", "Effect", "Principal", "Action", "Resource", "Condition"
 };
 
+/* Alibaba: a Sid has at most this many characters of [A-Za-z0-9 _/+=.@-]. */
+#define ALIBABA_SID_MAX_CHARS 128
+
 static bool
 is_alibaba_sid(const char *s)
 {
@@ -1596,66 +1625,69 @@ is_alibaba_sid(const char *s)
 		if (!(is_alnum(*s) || *s == ' ' || strchr("_/+=.@-", *s) != NULL))
 			return false;
 	}
-	return n <= 128;
+	return n <= ALIBABA_SID_MAX_CHARS;
 }
 
+/* Unknown statement elements, in document order. */
 static kp_status
-compile_statement(vctx *c, json_object *obj, kp_statement *st)
+check_statement_elements(vctx *c, json_object *obj)
+{
+	char		path[KP_PATH_LEN];
+
+	json_object_object_foreach(obj, key, val)
+	{
+		bool		known;
+
+		(void) val;
+		if (IS_ALIBABA(c))
+			known = in_list(key, ali_stmt_elems,
+							sizeof(ali_stmt_elems) / sizeof(ali_stmt_elems[0]));
+		else
+			known = in_list(key, aws_stmt_elems,
+							sizeof(aws_stmt_elems) / sizeof(aws_stmt_elems[0]));
+		if (!known)
+		{
+			mkpath(path, "%s.%s", c->stmt, key);
+			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+						 IS_ALIBABA(c) ?
+						 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action, Resource and Condition." :
+						 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action or NotAction, Resource and Condition.",
+						 path, QUOTE_MAX, key);
+		}
+	}
+	return KP_OK;
+}
+
+/* Sid (optional). */
+static kp_status
+compile_sid(vctx *c, json_object *obj, kp_statement *st)
 {
 	char		path[KP_PATH_LEN];
 	json_object *v;
-	json_object *act = NULL;
-	json_object *notact = NULL;
-	bool		has_act;
-	bool		has_notact;
-	kp_status	rc;
 
-	if (!json_object_is_type(obj, json_type_object))
-		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, c->stmt,
-					 "%s must be an object, not %s.", c->stmt, type_name(obj));
+	if (!json_object_object_get_ex(obj, "Sid", &v))
+		return KP_OK;
+	mkpath(path, "%s.Sid", c->stmt);
+	if (!is_string(v))
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+					 "%s must be a string, not %s.", path, type_name(v));
+	if (IS_ALIBABA(c) && !is_alibaba_sid(str_of(v)))
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+					 "%s must have at most %d characters of A-Z, a-z, 0-9, space and _/+=.@-.",
+					 path, ALIBABA_SID_MAX_CHARS);
+	st->sid = xstrdup(str_of(v));
+	if (st->sid == NULL)
+		return nomem(c);
+	return KP_OK;
+}
 
-	/* unknown elements, in document order */
-	{
-		json_object_object_foreach(obj, key, val)
-		{
-			bool		known;
+/* Effect: "Allow" or "Deny". */
+static kp_status
+compile_effect(vctx *c, json_object *obj, kp_statement *st)
+{
+	char		path[KP_PATH_LEN];
+	json_object *v;
 
-			(void) val;
-			if (IS_ALIBABA(c))
-				known = in_list(key, ali_stmt_elems,
-								sizeof(ali_stmt_elems) / sizeof(ali_stmt_elems[0]));
-			else
-				known = in_list(key, aws_stmt_elems,
-								sizeof(aws_stmt_elems) / sizeof(aws_stmt_elems[0]));
-			if (!known)
-			{
-				mkpath(path, "%s.%s", c->stmt, key);
-				return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-							 IS_ALIBABA(c) ?
-							 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action, Resource and Condition." :
-							 "%s: \"%.*s\" is not a statement element; the elements are Sid, Effect, Principal, Action or NotAction, Resource and Condition.",
-							 path, QUOTE_MAX, key);
-			}
-		}
-	}
-
-	/* Sid */
-	if (json_object_object_get_ex(obj, "Sid", &v))
-	{
-		mkpath(path, "%s.Sid", c->stmt);
-		if (!is_string(v))
-			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-						 "%s must be a string, not %s.", path, type_name(v));
-		if (IS_ALIBABA(c) && !is_alibaba_sid(str_of(v)))
-			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-						 "%s must have at most 128 characters of A-Z, a-z, 0-9, space and _/+=.@-.",
-						 path);
-		st->sid = xstrdup(str_of(v));
-		if (st->sid == NULL)
-			return nomem(c);
-	}
-
-	/* Effect */
 	mkpath(path, "%s.Effect", c->stmt);
 	if (!json_object_object_get_ex(obj, "Effect", &v))
 		return vfail(c, KP_ERR_MALFORMED, MSG_EFFECT, c->stmt,
@@ -1673,8 +1705,17 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 					 path, type_name(v));
 	}
 	st->allow = strcmp(str_of(v), "Allow") == 0;
+	return KP_OK;
+}
 
-	/* Principal */
+/* Principal: required in a key policy, refused in an identity policy. */
+static kp_status
+compile_statement_principal(vctx *c, json_object *obj, kp_statement *st)
+{
+	char		path[KP_PATH_LEN];
+	json_object *v;
+	const char *elem = NULL;
+
 	if (IS_KEY_POLICY(c))
 	{
 		if (json_object_object_get_ex(obj, "NotPrincipal", &v))
@@ -1688,28 +1729,32 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 			return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, c->stmt,
 						 "%s has no Principal element; every statement of a key policy must name its principals.",
 						 c->stmt);
-		rc = compile_principals(c, v, st);
-		if (rc != KP_OK)
-			return rc;
+		return compile_principals(c, v, st);
 	}
-	else
+
+	if (json_object_object_get_ex(obj, "Principal", &v))
+		elem = "Principal";
+	else if (json_object_object_get_ex(obj, "NotPrincipal", &v))
+		elem = "NotPrincipal";
+	if (elem != NULL)
 	{
-		const char *elem = NULL;
-
-		if (json_object_object_get_ex(obj, "Principal", &v))
-			elem = "Principal";
-		else if (json_object_object_get_ex(obj, "NotPrincipal", &v))
-			elem = "NotPrincipal";
-		if (elem != NULL)
-		{
-			mkpath(path, "%s.%s", c->stmt, elem);
-			return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
-						 "%s: identity policies do not support %s; the principal is the identity the policy is attached to.",
-						 path, elem);
-		}
+		mkpath(path, "%s.%s", c->stmt, elem);
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
+					 "%s: identity policies do not support %s; the principal is the identity the policy is attached to.",
+					 path, elem);
 	}
+	return KP_OK;
+}
 
-	/* Action / NotAction */
+/* Action / NotAction: exactly one of them. */
+static kp_status
+compile_statement_actions(vctx *c, json_object *obj, kp_statement *st)
+{
+	json_object *act = NULL;
+	json_object *notact = NULL;
+	bool		has_act;
+	bool		has_notact;
+
 	has_act = json_object_object_get_ex(obj, "Action", &act);
 	has_notact = json_object_object_get_ex(obj, "NotAction", &notact);
 	if (has_act && has_notact)
@@ -1723,24 +1768,33 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 					 "%s has neither Action nor NotAction; it must have exactly one of them.",
 					 c->stmt);
 	st->not_action = has_notact;
-	rc = compile_actions(c, has_act ? act : notact,
-						 has_act ? "Action" : "NotAction", st);
-	if (rc != KP_OK)
-		return rc;
+	return compile_actions(c, has_act ? act : notact,
+						   has_act ? "Action" : "NotAction", st);
+}
 
-	/* Resource / NotResource */
-	rc = compile_resources(c, obj, st);
-	if (rc != KP_OK)
-		return rc;
+static kp_status
+compile_statement(vctx *c, json_object *obj, kp_statement *st)
+{
+	json_object *v;
+	kp_status	rc;
 
-	/* Condition */
-	if (json_object_object_get_ex(obj, "Condition", &v))
-	{
+	if (!json_object_is_type(obj, json_type_object))
+		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, c->stmt,
+					 "%s must be an object, not %s.", c->stmt, type_name(obj));
+	rc = check_statement_elements(c, obj);
+	if (rc == KP_OK)
+		rc = compile_sid(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_effect(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_statement_principal(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_statement_actions(c, obj, st);
+	if (rc == KP_OK)
+		rc = compile_resources(c, obj, st);
+	if (rc == KP_OK && json_object_object_get_ex(obj, "Condition", &v))
 		rc = compile_conditions(c, v, st);
-		if (rc != KP_OK)
-			return rc;
-	}
-	return KP_OK;
+	return rc;
 }
 
 static kp_status

@@ -1,5 +1,5 @@
 /*
- * policy_eval.c -- evaluation of compiled key and identity policies.
+ * kp_eval.c -- evaluation of compiled key and identity policies (policy core).
  *
  * The evaluator answers "may this caller perform this action on this key?"
  * for a compiled key policy (kp.h) plus the caller's identity policies,
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "kp_eval.h"
-#include "kp_operand.h"
+#include "internal/kp_operand.h"
 
 /* Stack buffer for a policy value after policy-variable expansion. */
 #define EXPAND_BUF 1024
@@ -1558,31 +1558,260 @@ kp_authorize(const kp_policy *key_policy,
 	return decision;
 }
 
+/* What the statements of all policies said, for the decision and its summary. */
+typedef struct eval_state
+{
+	kp_dialect	dialect;
+	bool		same_account;	/* the caller is of the key's account */
+	bool		key_deny;		/* a key-policy Deny applied */
+	bool		key_direct;		/* a key-policy Allow grants by itself */
+	bool		key_needs_identity; /* a key-policy Allow needs an identity
+									 * Allow too (delegation, cross-account) */
+	kp_trace_via needs_via;		/* ... which of the two (first such statement) */
+	bool		id_allow;		/* an identity-policy Allow applied */
+	bool		id_deny;		/* an identity-policy Deny applied */
+	bool		identity_ok;	/* id_allow, or the caller is the account root */
+	stmt_loc	deny_loc;
+	stmt_loc	direct_loc;
+	stmt_loc	needs_loc;
+	stmt_loc	id_allow_loc;
+} eval_state;
+
+/* How a pass over one kind of policy ended. */
+typedef enum eval_step
+{
+	STEP_CONTINUE = 0,
+	STEP_EXPLICIT_DENY,			/* a Deny applied and no trace is kept: stop */
+	STEP_INTERRUPTED			/* the interrupt hook asked to stop */
+} eval_step;
+
+/* The dialect of an evaluation: the key policy's, else the first identity
+ * policy's, else the key ARN's. */
+static kp_dialect
+eval_dialect(const kp_policy *key_policy,
+			 const kp_policy *const *identity_policies, size_t n_identity,
+			 const kp_request *req)
+{
+	if (key_policy != NULL)
+		return key_policy->dialect;
+	if (n_identity > 0 && identity_policies != NULL &&
+		identity_policies[0] != NULL)
+		return identity_policies[0]->dialect;
+	if (req->resource_arn != NULL && strncmp(req->resource_arn, "acs:", 4) == 0)
+		return KP_DIALECT_ALIBABA;	/* no policy at all: the key's dialect */
+	return KP_DIALECT_AWS;
+}
+
+/* The key policy's statements, with principals. */
+static eval_step
+eval_key_policy(eval_env *env, eval_state *es, const kp_policy *key_policy,
+				const caller *c, const kp_request *req, kp_trace *trace)
+{
+	size_t		i;
+	stmt_result r;
+
+	env->vars = key_policy->version == KP_VERSION_2012;
+	for (i = 0; i < key_policy->n_statements; i++)
+	{
+		const kp_statement *st = &key_policy->statements[i];
+		kp_trace_via via = KP_TRACE_VIA_NONE;
+
+		if (kp_poll_tick(&env->poll, 1))
+			return STEP_INTERRUPTED;
+		stmt_eval(env, st, true, c, req, &r);
+		if (env->poll.stop)
+			return STEP_INTERRUPTED;
+		if (r.outcome == KP_TRACE_APPLIED)
+		{
+			if (!st->allow)
+			{
+				es->key_deny = true;
+				loc_set(&es->deny_loc, -1, i, st->sid);
+			}
+			else
+			{
+				if (r.pm == PM_DELEGATED)
+					via = KP_TRACE_VIA_DELEGATION;
+				else if (!es->same_account && !c->is_service)
+					via = KP_TRACE_VIA_CROSS_ACCOUNT;
+				else
+					via = KP_TRACE_VIA_DIRECT;
+				if (via == KP_TRACE_VIA_DIRECT)
+				{
+					es->key_direct = true;
+					loc_set(&es->direct_loc, -1, i, st->sid);
+				}
+				else
+				{
+					es->key_needs_identity = true;
+					if (!es->needs_loc.set)
+						es->needs_via = via;
+					loc_set(&es->needs_loc, -1, i, st->sid);
+				}
+			}
+		}
+		if (trace != NULL)
+			trace_add(trace, env, -1, i, st, c, req, &r, via);
+		else if (es->key_deny)
+			return STEP_EXPLICIT_DENY;
+	}
+	return STEP_CONTINUE;
+}
+
+/* The caller's identity policies (principals ignored). */
+static eval_step
+eval_identity_policies(eval_env *env, eval_state *es,
+					   const kp_policy *const *identity_policies,
+					   size_t n_identity, const caller *c,
+					   const kp_request *req, kp_trace *trace)
+{
+	size_t		i;
+	size_t		j;
+	stmt_result r;
+
+	for (j = 0; j < n_identity && identity_policies != NULL; j++)
+	{
+		const kp_policy *ip = identity_policies[j];
+
+		if (ip == NULL)
+			continue;
+		env->vars = ip->version == KP_VERSION_2012;
+		for (i = 0; i < ip->n_statements; i++)
+		{
+			const kp_statement *st = &ip->statements[i];
+
+			if (kp_poll_tick(&env->poll, 1))
+				return STEP_INTERRUPTED;
+			stmt_eval(env, st, false, c, req, &r);
+			if (env->poll.stop)
+				return STEP_INTERRUPTED;
+			if (r.outcome == KP_TRACE_APPLIED)
+			{
+				if (st->allow)
+				{
+					es->id_allow = true;
+					loc_set(&es->id_allow_loc, (int) j, i, st->sid);
+				}
+				else
+				{
+					es->id_deny = true;
+					loc_set(&es->deny_loc, (int) j, i, st->sid);
+				}
+			}
+			if (trace != NULL)
+				trace_add(trace, env, (int) j, i, st, c, req, &r,
+						  KP_TRACE_VIA_NONE);
+			else if (es->id_deny)
+				return STEP_EXPLICIT_DENY;
+		}
+	}
+	return STEP_CONTINUE;
+}
+
+/* Explicit deny > allow > implicit deny, with the dialect's rules. */
+static kp_decision
+eval_decide(const eval_state *es, const eval_env *env)
+{
+	if (es->key_deny || es->id_deny)
+		return KP_DECISION_EXPLICIT_DENY;
+	if (env->oom)
+		return KP_DECISION_IMPLICIT_DENY;
+	if (es->key_direct)
+		return KP_DECISION_ALLOW;
+	if (es->key_needs_identity && es->identity_ok)
+		return KP_DECISION_ALLOW;
+	if (es->dialect == KP_DIALECT_ALIBABA && es->same_account && es->identity_ok)
+		return KP_DECISION_ALLOW;
+	return KP_DECISION_IMPLICIT_DENY;
+}
+
+static const char *
+needs_via_text(kp_trace_via via)
+{
+	return via == KP_TRACE_VIA_DELEGATION ? "account delegation" : "cross-account";
+}
+
+/* The trace's decision and its one-sentence summary. */
+static void
+trace_summarize(kp_trace *trace, const eval_state *es, const eval_env *env,
+				kp_decision decision, const kp_policy *key_policy,
+				const caller *c, const kp_request *req)
+{
+	const char *action = req->action ? req->action : "";
+	sbuf		sb;
+	size_t		i;
+
+	for (i = 0; i < trace->n_entries; i++)
+		if (trace->entries[i].via == KP_TRACE_VIA_DELEGATION ||
+			trace->entries[i].via == KP_TRACE_VIA_CROSS_ACCOUNT)
+			trace->entries[i].identity_granted = es->identity_ok;
+	trace->decision = decision;
+
+	sb_init(&sb);
+	if (decision == KP_DECISION_EXPLICIT_DENY)
+	{
+		sb_printf(&sb, "explicit deny: ");
+		sb_loc(&sb, &es->deny_loc);
+	}
+	else if (env->oom)
+		sb_printf(&sb, "implicit deny: out of memory during evaluation");
+	else if (decision == KP_DECISION_ALLOW && es->key_direct)
+	{
+		sb_printf(&sb, "allowed by ");
+		sb_loc(&sb, &es->direct_loc);
+	}
+	else if (decision == KP_DECISION_ALLOW && es->key_needs_identity)
+	{
+		sb_printf(&sb, "allowed by ");
+		sb_loc(&sb, &es->needs_loc);
+		sb_printf(&sb, " (%s) and ", needs_via_text(es->needs_via));
+		if (es->id_allow_loc.set)
+			sb_loc(&sb, &es->id_allow_loc);
+		else
+			sb_printf(&sb, "the account root's own permissions");
+	}
+	else if (decision == KP_DECISION_ALLOW)
+	{
+		sb_printf(&sb, "allowed by ");
+		if (es->id_allow_loc.set)
+			sb_loc(&sb, &es->id_allow_loc);
+		else
+			sb_printf(&sb, "the account root's own permissions");
+		sb_printf(&sb, " (same account)");
+	}
+	else if (es->key_needs_identity)
+	{
+		sb_printf(&sb, "implicit deny: ");
+		sb_loc(&sb, &es->needs_loc);
+		sb_printf(&sb, " allows only through identity policies (%s), "
+				  "and no identity policy allows %s",
+				  needs_via_text(es->needs_via), action);
+	}
+	else if (es->dialect == KP_DIALECT_ALIBABA && es->id_allow)
+		sb_printf(&sb, "implicit deny: identity policies allow %s, but the "
+				  "caller is of another account and the key policy does "
+				  "not allow it", action);
+	else if (key_policy == NULL && es->dialect == KP_DIALECT_AWS)
+		sb_printf(&sb, "implicit deny: no key policy");
+	else
+		sb_printf(&sb, "implicit deny: no key policy statement allows %s "
+				  "for %s", action, c->arn);
+	trace->summary = strdup(sb.buf);
+	if (trace->summary == NULL)
+		trace->incomplete = true;
+}
+
 kp_status
 kp_evaluate(const kp_policy *key_policy,
 			const kp_policy *const *identity_policies, size_t n_identity,
 			const kp_request *req, kp_trace *trace, kp_decision *out)
 {
 	eval_env	env;
+	eval_state	es;
 	caller		c;
-	kp_dialect	dialect;
 	arn_view	key_arn;
-	bool		same_account;
-	bool		key_deny = false;
-	bool		key_direct = false;
-	bool		key_needs_identity = false;
-	bool		id_allow = false;
-	bool		id_deny = false;
-	bool		identity_ok;
-	stmt_loc	deny_loc = {0};
-	stmt_loc	direct_loc = {0};
-	stmt_loc	needs_loc = {0};
-	stmt_loc	id_allow_loc = {0};
-	kp_trace_via needs_via = KP_TRACE_VIA_NONE;
+	eval_step	step = STEP_CONTINUE;
 	kp_decision decision;
-	size_t		i;
-	size_t		j;
-	stmt_result r;
 
 	*out = KP_DECISION_IMPLICIT_DENY;
 	if (trace != NULL)
@@ -1590,16 +1819,9 @@ kp_evaluate(const kp_policy *key_policy,
 	if (req == NULL)
 		return KP_OK;
 
-	if (key_policy != NULL)
-		dialect = key_policy->dialect;
-	else if (n_identity > 0 && identity_policies != NULL &&
-			 identity_policies[0] != NULL)
-		dialect = identity_policies[0]->dialect;
-	else if (req->resource_arn != NULL && strncmp(req->resource_arn, "acs:", 4) == 0)
-		dialect = KP_DIALECT_ALIBABA;	/* no policy at all: the key's dialect */
-	else
-		dialect = KP_DIALECT_AWS;
-
+	memset(&es, 0, sizeof(es));
+	es.needs_via = KP_TRACE_VIA_NONE;
+	es.dialect = eval_dialect(key_policy, identity_policies, n_identity, req);
 	env.ctx = req->context;
 	env.vars = false;
 	env.oom = false;
@@ -1607,187 +1829,28 @@ kp_evaluate(const kp_policy *key_policy,
 	env.poll.stop = false;
 	caller_init(&c, req);
 	key_arn = arn_view_of(req->resource_arn);
-	same_account = !c.is_service && key_arn.ok && key_arn.account.len > 0 &&
+	es.same_account = !c.is_service && key_arn.ok && key_arn.account.len > 0 &&
 		span_eq(key_arn.account.p, key_arn.account.len,
 				c.account.p, c.account.len);
 
-	/* The key policy. */
 	if (key_policy != NULL)
+		step = eval_key_policy(&env, &es, key_policy, &c, req, trace);
+	if (step == STEP_CONTINUE)
+		step = eval_identity_policies(&env, &es, identity_policies, n_identity,
+									  &c, req, trace);
+	if (step == STEP_EXPLICIT_DENY)
 	{
-		env.vars = key_policy->version == KP_VERSION_2012;
-		for (i = 0; i < key_policy->n_statements; i++)
-		{
-			const kp_statement *st = &key_policy->statements[i];
-			kp_trace_via via = KP_TRACE_VIA_NONE;
-
-			if (kp_poll_tick(&env.poll, 1))
-				goto interrupted;
-			stmt_eval(&env, st, true, &c, req, &r);
-			if (env.poll.stop)
-				goto interrupted;
-			if (r.outcome == KP_TRACE_APPLIED)
-			{
-				if (!st->allow)
-				{
-					key_deny = true;
-					loc_set(&deny_loc, -1, i, st->sid);
-				}
-				else
-				{
-					if (r.pm == PM_DELEGATED)
-						via = KP_TRACE_VIA_DELEGATION;
-					else if (!same_account && !c.is_service)
-						via = KP_TRACE_VIA_CROSS_ACCOUNT;
-					else
-						via = KP_TRACE_VIA_DIRECT;
-					if (via == KP_TRACE_VIA_DIRECT)
-					{
-						key_direct = true;
-						loc_set(&direct_loc, -1, i, st->sid);
-					}
-					else
-					{
-						key_needs_identity = true;
-						if (!needs_loc.set)
-							needs_via = via;
-						loc_set(&needs_loc, -1, i, st->sid);
-					}
-				}
-			}
-			if (trace != NULL)
-				trace_add(trace, &env, -1, i, st, &c, req, &r, via);
-			else if (key_deny)
-			{
-				*out = KP_DECISION_EXPLICIT_DENY;
-				return KP_OK;
-			}
-		}
+		*out = KP_DECISION_EXPLICIT_DENY;
+		return KP_OK;
 	}
-
-	/* The caller's identity policies (principals ignored). */
-	for (j = 0; j < n_identity && identity_policies != NULL; j++)
-	{
-		const kp_policy *ip = identity_policies[j];
-
-		if (ip == NULL)
-			continue;
-		env.vars = ip->version == KP_VERSION_2012;
-		for (i = 0; i < ip->n_statements; i++)
-		{
-			const kp_statement *st = &ip->statements[i];
-
-			if (kp_poll_tick(&env.poll, 1))
-				goto interrupted;
-			stmt_eval(&env, st, false, &c, req, &r);
-			if (env.poll.stop)
-				goto interrupted;
-			if (r.outcome == KP_TRACE_APPLIED)
-			{
-				if (st->allow)
-				{
-					id_allow = true;
-					loc_set(&id_allow_loc, (int) j, i, st->sid);
-				}
-				else
-				{
-					id_deny = true;
-					loc_set(&deny_loc, (int) j, i, st->sid);
-				}
-			}
-			if (trace != NULL)
-				trace_add(trace, &env, (int) j, i, st, &c, req, &r,
-						  KP_TRACE_VIA_NONE);
-			else if (id_deny)
-			{
-				*out = KP_DECISION_EXPLICIT_DENY;
-				return KP_OK;
-			}
-		}
-	}
+	if (step == STEP_INTERRUPTED)
+		goto interrupted;
 
 	/* The account root is not subject to identity policies: it has them all. */
-	identity_ok = id_allow || (c.is_root && !c.is_service);
-
-	if (key_deny || id_deny)
-		decision = KP_DECISION_EXPLICIT_DENY;
-	else if (env.oom)
-		decision = KP_DECISION_IMPLICIT_DENY;
-	else if (key_direct)
-		decision = KP_DECISION_ALLOW;
-	else if (key_needs_identity && identity_ok)
-		decision = KP_DECISION_ALLOW;
-	else if (dialect == KP_DIALECT_ALIBABA && same_account && identity_ok)
-		decision = KP_DECISION_ALLOW;
-	else
-		decision = KP_DECISION_IMPLICIT_DENY;
-
+	es.identity_ok = es.id_allow || (c.is_root && !c.is_service);
+	decision = eval_decide(&es, &env);
 	if (trace != NULL)
-	{
-		sbuf		sb;
-
-		for (i = 0; i < trace->n_entries; i++)
-			if (trace->entries[i].via == KP_TRACE_VIA_DELEGATION ||
-				trace->entries[i].via == KP_TRACE_VIA_CROSS_ACCOUNT)
-				trace->entries[i].identity_granted = identity_ok;
-		trace->decision = decision;
-
-		sb_init(&sb);
-		if (decision == KP_DECISION_EXPLICIT_DENY)
-		{
-			sb_printf(&sb, "explicit deny: ");
-			sb_loc(&sb, &deny_loc);
-		}
-		else if (env.oom)
-			sb_printf(&sb, "implicit deny: out of memory during evaluation");
-		else if (decision == KP_DECISION_ALLOW && key_direct)
-		{
-			sb_printf(&sb, "allowed by ");
-			sb_loc(&sb, &direct_loc);
-		}
-		else if (decision == KP_DECISION_ALLOW && key_needs_identity)
-		{
-			sb_printf(&sb, "allowed by ");
-			sb_loc(&sb, &needs_loc);
-			sb_printf(&sb, " (%s) and ",
-					  needs_via == KP_TRACE_VIA_DELEGATION ?
-					  "account delegation" : "cross-account");
-			if (id_allow_loc.set)
-				sb_loc(&sb, &id_allow_loc);
-			else
-				sb_printf(&sb, "the account root's own permissions");
-		}
-		else if (decision == KP_DECISION_ALLOW)
-		{
-			sb_printf(&sb, "allowed by ");
-			if (id_allow_loc.set)
-				sb_loc(&sb, &id_allow_loc);
-			else
-				sb_printf(&sb, "the account root's own permissions");
-			sb_printf(&sb, " (same account)");
-		}
-		else if (key_needs_identity)
-		{
-			sb_printf(&sb, "implicit deny: ");
-			sb_loc(&sb, &needs_loc);
-			sb_printf(&sb, " allows only through identity policies (%s), "
-					  "and no identity policy allows %s",
-					  needs_via == KP_TRACE_VIA_DELEGATION ?
-					  "account delegation" : "cross-account",
-					  req->action ? req->action : "");
-		}
-		else if (dialect == KP_DIALECT_ALIBABA && id_allow)
-			sb_printf(&sb, "implicit deny: identity policies allow %s, but the "
-					  "caller is of another account and the key policy does "
-					  "not allow it", req->action ? req->action : "");
-		else if (key_policy == NULL && dialect == KP_DIALECT_AWS)
-			sb_printf(&sb, "implicit deny: no key policy");
-		else
-			sb_printf(&sb, "implicit deny: no key policy statement allows %s "
-					  "for %s", req->action ? req->action : "", c.arn);
-		trace->summary = strdup(sb.buf);
-		if (trace->summary == NULL)
-			trace->incomplete = true;
-	}
+		trace_summarize(trace, &es, &env, decision, key_policy, &c, req);
 	if (env.poll.stop)
 		goto interrupted;		/* while explaining */
 	*out = decision;

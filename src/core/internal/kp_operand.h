@@ -1,8 +1,9 @@
 /*
- * kp_operand.h -- the kms_policy policy core: condition operands.
+ * kp_operand.h -- internal header of the policy core: condition operands.
  *
- * One parser per operand kind, used by the validator (policy_validate.c:
- * may this value be stored?) and by the evaluator (policy_eval.c: what does
+ * Not for the glue (it uses kp.h and kp_eval.h).
+ * One parser per operand kind, used by the validator (kp_validate.c:
+ * may this value be stored?) and by the evaluator (kp_eval.c: what does
  * this policy value, and this request value, mean?).  Because both sides
  * call the same function, a value the validator accepts is always parsed,
  * and parsed the same way, when it is evaluated: "stored" means "evaluable

@@ -1,5 +1,5 @@
 /*
- * kp_eval.h -- the kms_policy policy core: evaluation of compiled policies.
+ * kp_eval.h -- public header of the policy core (libkp): evaluation of compiled policies.
  *
  * Plain C, no PostgreSQL header.  The evaluator works on the compiled
  * kp_policy structures that kp_policy_parse produces (kp.h) and decides
@@ -27,10 +27,11 @@
  *	- Any Deny denies.
  *
  * The dialect is that of the key policy (or of the first identity policy
- * when there is no key policy).
+ * when there is no key policy, or of the key ARN when there is no policy).
  *
  * Nothing on the evaluation path allocates memory unless a trace is asked
- * for (or a policy value with a policy variable expands to more than 1 kB).
+ * for (or a policy value with a policy variable expands to more than 1 kB,
+ * EXPAND_BUF in kp_eval.c).
  * The evaluator keeps no global state: it is reentrant and thread-safe.
  */
 #ifndef KP_EVAL_H

@@ -1,7 +1,8 @@
 /*
- * kp_iam.h -- the KMS action and condition-key tables of the policy core.
+ * kp_iam.h -- internal header of the policy core: KMS action and condition-key tables.
  *
- * The tables live in kms_iam_data.c, which tools/gen_iam_data.py generates
+ * Not for the glue (it uses kp.h and kp_eval.h).  The tables live in
+ * kp_iam_data.c, which tools/gen_iam_data.py generates
  * from data/kms-iam-data.json.  Every comparison is ASCII case-insensitive
  * and independent of the locale.
  */
