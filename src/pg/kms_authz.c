@@ -419,7 +419,7 @@ authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
 					 const char *bypass_flag, char **stored_policy,
 					 const char *hint)
 {
-	KmsCaller  *caller = kms_current_caller(caller_role, key->dialect);
+	KmsCaller  *caller = kms_current_caller(caller_role, key->dialect, key->locked);
 	const kp_policy **ids;
 	const kp_policy *kpol;
 	int			n_ids;
@@ -471,10 +471,10 @@ kms_authorize_caller(const KmsKey *key, const char *action, Oid caller_role,
  * need an identity policy; principals of other accounts cannot act here.
  */
 static void
-authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
+authorize_identity_only(Oid caller_role, kp_dialect dialect, bool for_write, const char *action,
 						const char *bypass_flag)
 {
-	KmsCaller  *caller = kms_current_caller(caller_role, dialect);
+	KmsCaller  *caller = kms_current_caller(caller_role, dialect, for_write);
 	const kp_policy **ids;
 	int			n_ids;
 	kp_decision d;
@@ -549,13 +549,13 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, const char *action,
 void
 kms_authorize_list_keys(Oid caller)
 {
-	authorize_identity_only(caller, KP_DIALECT_AWS, "kms:ListKeys", NULL);
+	authorize_identity_only(caller, KP_DIALECT_AWS, false, "kms:ListKeys", NULL);
 }
 
 void
 kms_authorize_create_key(Oid caller, kp_dialect dialect, bool bypass)
 {
-	authorize_identity_only(caller, dialect, "kms:CreateKey", bypass ? "true" : "false");
+	authorize_identity_only(caller, dialect, true, "kms:CreateKey", bypass ? "true" : "false");
 }
 
 void
@@ -571,7 +571,7 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 	/* Alibaba's API has no lockout safety check. */
 	if (bypass || key->dialect == KP_DIALECT_ALIBABA)
 		return;
-	caller = kms_current_caller(caller_role, key->dialect);
+	caller = kms_current_caller(caller_role, key->dialect, true);
 	if (caller->arn == NULL)
 		return;					/* refused earlier by authorization */
 	n_ids = kms_identity_policies(caller, key->dialect, &ids);

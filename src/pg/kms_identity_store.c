@@ -3,10 +3,13 @@
  * (kms_policy.role_principals), the identity policies of a principal
  * (kms_policy.identity_policies), and the checks of both on their way in.
  *
- * Revocations are not overtaken.  For the session's own caller (not for a
- * kms_authorize question about some principal) the mapping row is read FOR
- * SHARE and the principal rows whose identity policies apply are locked FOR
- * SHARE before those policies are read.  Every write of an identity policy
+ * Reads see the latest committed state (kms_spi_exec_latest), so a committed
+ * revocation is seen by the next call in any isolation level.  Writes are not
+ * overtaken by revocations: for the session's own caller in a call that
+ * writes (not for a read call, nor for a kms_authorize question about some
+ * principal) the mapping row is read FOR SHARE and the principal rows whose
+ * identity policies apply are locked FOR SHARE before those policies are
+ * read.  Every write of an identity policy
  * updates its principal's row (identity_version), and an unmap or re-map
  * deletes or updates the mapping row, so:
  *  - a revocation in progress makes the caller wait for it, and the caller
@@ -15,8 +18,9 @@
  *    transaction to end, so nothing the caller writes in it comes after it;
  *  - in REPEATABLE READ or SERIALIZABLE, a revocation committed after the
  *    caller's snapshot makes the lock fail with a serialization failure.
- * Read-only transactions (hot standby included) take no row locks: they read
- * with their snapshot and cannot write.
+ * Read calls and read-only transactions (hot standby included) take no row
+ * locks, so they write nothing (no transaction ID, no WAL): a revocation
+ * committed before they read is seen, one committed after orders after them.
  *
  * Identity policies are compiled in their principal's own dialect into memory
  * tied to the current memory context (not the shared compiled-policy cache,
@@ -40,13 +44,13 @@
 #include "kms_spi.h"
 
 KmsCaller *
-kms_current_caller(Oid role, kp_dialect dialect)
+kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
 {
 	KmsCaller  *c = palloc0(sizeof(KmsCaller));
 	char	   *name = GetUserNameFromId(role, true);
 	const char *args[2];
 
-	c->locked = !XactReadOnly;
+	c->locked = for_write && !XactReadOnly;
 	if (name != NULL)
 	{
 		int			rc;
@@ -63,9 +67,9 @@ kms_current_caller(Oid role, kp_dialect dialect)
 							  "WHERE role = $1::oid::regrole AND role_name = $2 FOR SHARE",
 							  2, args, false);
 		else
-			rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
-							  "WHERE role = $1::oid::regrole AND role_name = $2",
-							  2, args, true);
+			rc = kms_spi_exec_latest("SELECT principal FROM kms_policy.role_principals "
+									 "WHERE role = $1::oid::regrole AND role_name = $2",
+									 2, args);
 		kms_spi_check_select(rc);
 		if (SPI_processed > 0)
 		{
@@ -169,11 +173,11 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 						  3, args, false);
 		kms_spi_check_select(rc);
 	}
-	rc = kms_spi_exec("SELECT principal, policy FROM kms_policy.identity_policies "
-					  "WHERE principal = $1 OR (principal LIKE $2 AND "
-					  "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
-					  "ORDER BY principal, policy_name",
-					  3, args, !caller->locked);
+	rc = kms_spi_exec_latest("SELECT principal, policy FROM kms_policy.identity_policies "
+							 "WHERE principal = $1 OR (principal LIKE $2 AND "
+							 "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
+							 "ORDER BY principal, policy_name",
+							 3, args);
 	kms_spi_check_select(rc);
 	n = SPI_processed;
 	if (n == 0)

@@ -3,13 +3,14 @@
  * mappings), which identity policies apply to a principal, and the checks of
  * mappings and identity policies.
  *
- * Both reads see the latest committed state: for the session's own caller the
- * mapping row and the principal rows whose identity policies apply are locked
- * FOR SHARE before they are read (except in read-only transactions, hot
- * standby included), so a revocation either waits for the caller's
- * transaction or is seen by it; in REPEATABLE READ or SERIALIZABLE a
+ * Both reads see the latest committed state.  For a call that writes, the
+ * session's mapping row and the principal rows whose identity policies apply
+ * are moreover locked FOR SHARE before they are read (except in read-only
+ * transactions, hot standby included), so a revocation either waits for the
+ * caller's transaction or is seen by it; in REPEATABLE READ or SERIALIZABLE a
  * revocation committed after the caller's snapshot is a serialization
- * failure (40001).
+ * failure (40001).  A call that only reads locks nothing: a revocation
+ * committed before it is seen, one committed after it orders after it.
  */
 #ifndef KMS_IDENTITY_STORE_H
 #define KMS_IDENTITY_STORE_H
@@ -28,7 +29,14 @@ typedef struct KmsCaller
 	bool		locked;			/* identity rows are locked while read */
 } KmsCaller;
 
-extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect);
+/*
+ * The session's caller: role (the caller as seen at entry) mapped to its
+ * principal, read on the latest committed state; an unmapped superuser acts
+ * as the endpoint's root of dialect.  for_write: the call writes, so the
+ * mapping row and later the identity rows are locked while read.  Call
+ * between kms_spi_begin/end.
+ */
+extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect, bool for_write);
 
 extern int kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 					  const kp_policy ***out);

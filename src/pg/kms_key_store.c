@@ -95,6 +95,7 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 	key->account_id = kms_spi_col(mcxt, 0, "account_id");
 	dialect = kms_spi_col(mcxt, 0, "dialect");
 	key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+	key->locked = how == KEY_READ_LOCK || how == KEY_READ_TXN_LOCK;
 
 	if (how == KEY_READ_LOCK && IsolationUsesXactSnapshot())
 	{

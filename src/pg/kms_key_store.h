@@ -18,6 +18,7 @@ typedef struct KmsKey
 	char	   *region;
 	char	   *account_id;
 	char	   *key_state;
+	bool		locked;			/* read FOR NO KEY UPDATE for a write */
 } KmsKey;
 
 extern KmsKey *kms_lookup_key_by_id(const char *key_id);
