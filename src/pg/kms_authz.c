@@ -156,26 +156,33 @@ key_policy(const KmsKey *key, char **stored)
 
 	/*
 	 * The policy as committed now, whatever the isolation level: a committed
-	 * revocation is always seen.  A call that writes holds the key row's
-	 * lock, which every writer of a key policy takes first, so this is also
-	 * the policy in force when the call's own writes commit.
+	 * revocation is always seen.  A read call's key carries the policy read
+	 * with it in one statement.  A call that writes holds the key row's
+	 * lock, which every writer of a key policy takes first, and reads the
+	 * policy now: it is also the policy in force when the call's own writes
+	 * commit.
 	 */
-	kms_spi_exec_latest("SELECT p.policy FROM kms_policy.keys k "
-						"LEFT JOIN kms_policy.key_policies p "
-						"ON p.key_id = k.key_id AND p.policy_name = 'default' "
-						"WHERE k.key_id = $1",
-						1, args);
 	if (stored)
 		*stored = NULL;
+	if (key->policy_read)
+		doc = key->policy ? pstrdup(key->policy) : NULL;	/* read with the key */
+	else
+	{
+		kms_spi_exec_latest("SELECT p.policy FROM kms_policy.keys k "
+							"LEFT JOIN kms_policy.key_policies p "
+							"ON p.key_id = k.key_id AND p.policy_name = 'default' "
+							"WHERE k.key_id = $1",
+							1, args);
 
-	/*
-	 * The key and its policy are read together: a key deleted since it was
-	 * resolved (only a read call can see that: calls that write hold its
-	 * row) is not found, rather than governed by the default policy.
-	 */
-	if (SPI_processed != 1)
-		kms_raise_key_not_found(key->arn, key->dialect);
-	doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		/*
+		 * The key and its policy are read together: a key deleted since it
+		 * was resolved is not found, rather than governed by the default
+		 * policy.
+		 */
+		if (SPI_processed != 1)
+			kms_raise_key_not_found(key->arn, key->dialect);
+		doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	}
 	if (doc == NULL)
 		doc = kms_default_policy(key);
 	else

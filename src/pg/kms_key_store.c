@@ -68,7 +68,11 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 						 1, args, false);
 			break;
 		case KEY_READ_LATEST:
-			kms_spi_exec_latest("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1",
+			/* with its policy: a read call's one statement */
+			kms_spi_exec_latest("SELECT " KEY_COLUMNS ", "
+								"(SELECT p.policy FROM kms_policy.key_policies p "
+								"WHERE p.key_id = k.key_id AND p.policy_name = 'default') AS policy "
+								"FROM kms_policy.keys k WHERE key_id = $1",
 								1, args);
 			break;
 		case KEY_READ_TXN_LOCK:
@@ -96,6 +100,11 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 	dialect = kms_spi_col(mcxt, 0, "dialect");
 	key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
 	key->locked = how == KEY_READ_LOCK || how == KEY_READ_TXN_LOCK;
+	if (how == KEY_READ_LATEST)
+	{
+		key->policy_read = true;
+		key->policy = kms_spi_col(mcxt, 0, "policy");
+	}
 
 	if (how == KEY_READ_LOCK && IsolationUsesXactSnapshot())
 	{

@@ -19,6 +19,13 @@ typedef struct KmsKey
 	char	   *account_id;
 	char	   *key_state;
 	bool		locked;			/* read FOR NO KEY UPDATE for a write */
+	/*
+	 * A read call reads the key and its default policy in one statement:
+	 * then policy_read is true and policy the stored document (server
+	 * encoding; NULL when the key has none).
+	 */
+	bool		policy_read;
+	char	   *policy;
 } KmsKey;
 
 extern KmsKey *kms_lookup_key_by_id(const char *key_id);
