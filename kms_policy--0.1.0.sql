@@ -220,6 +220,15 @@ CREATE TRIGGER key_policies_principals
     AFTER INSERT OR UPDATE ON kms_policy.key_policies
     FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policies_principals();
 
+-- The identity cache's lock and invalidation target (src/pg/kms_identity_store.c):
+-- every identity write takes ACCESS EXCLUSIVE on it until it commits and
+-- queues its relcache invalidation, which drops every backend's cache of role
+-- mappings and identity policies; a read call takes ACCESS SHARE on it for
+-- the moment it reads the cache.  It holds no data.
+CREATE SEQUENCE kms_policy.identity_changes;
+COMMENT ON SEQUENCE kms_policy.identity_changes IS 'lock and invalidation target of the identity caches (holds no data)';
+REVOKE ALL ON SEQUENCE kms_policy.identity_changes FROM PUBLIC;
+
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.role_principals', '');
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.identity_policies', '');
 SELECT pg_catalog.pg_extension_config_dump('kms_policy.key_policy_principals', '');

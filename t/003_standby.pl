@@ -40,6 +40,40 @@ $primary->wait_for_catchup($standby);
 is($standby->safe_psql('postgres',
      qq{SELECT kms_authorize('$key', 'arn:aws:iam::111122223333:user/Alice', 'kms:Decrypt')}),
    'ImplicitDeny', 'the standby decides with the replicated policy');
+
+# The identity cache of a standby session follows replicated identity
+# changes: the writer's lock on kms_policy.identity_changes is WAL-logged and
+# its invalidation replayed with its commit, so a session that read the old
+# answers (its cache warm) sees the change in its next call.
+$primary->safe_psql('postgres', q{
+  CREATE ROLE regress_app;
+  GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO regress_app;
+  SELECT kms_map_role('regress_app', 'arn:aws:iam::111122223333:user/Alice');
+  SELECT kms_put_identity_policy('arn:aws:iam::111122223333:user/Alice', 'describe',
+    '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:DescribeKey","Resource":"*"}}');
+});
+$primary->wait_for_catchup($standby);
+my $app = $standby->background_psql('postgres', on_error_stop => 0);
+$app->query_safe('SET ROLE regress_app');
+my $describe = qq{SELECT key_state FROM kms_describe_key('$key')};
+is($app->query_safe($describe), 'Enabled', 'the standby session reads (its cache warm)');
+$app->query_safe($describe);
+$primary->safe_psql('postgres', q{SELECT kms_put_identity_policy('arn:aws:iam::111122223333:user/Alice', 'deny',
+  '{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"kms:DescribeKey","Resource":"*"}}')});
+$primary->wait_for_catchup($standby);
+$app->query($describe);
+like($app->{stderr}, qr/explicit deny in an identity-based policy/,
+   'the standby session follows a replicated identity policy');
+$primary->safe_psql('postgres', q{
+  SELECT kms_delete_identity_policy('arn:aws:iam::111122223333:user/Alice', 'deny');
+  SELECT kms_unmap_role('regress_app');
+});
+$primary->wait_for_catchup($standby);
+$app->query($describe);
+like($app->{stderr}, qr/because the role is not mapped to a principal/,
+   'the standby session follows a replicated unmapping');
+$app->quit;
+
 $standby->stop;
 $primary->stop;
 done_testing();

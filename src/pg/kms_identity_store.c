@@ -29,10 +29,15 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "mb/pg_wchar.h"
+#include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "kms_args.h"
@@ -43,37 +48,253 @@
 #include "kms_settings.h"
 #include "kms_spi.h"
 
+/* ------------------------------------------------------------------------
+ * The identity cache of read calls
+ *
+ * Read calls ask the same questions again and again -- which principal a role
+ * acts as, which identity policies a principal has -- and the answers change
+ * only when an administrator changes an identity table.  A per-backend cache
+ * keeps the answers (the identity policies compiled), and is dropped
+ * transactionally, as PostgreSQL's own caches are: every write of
+ * kms_policy.principals, role_principals or identity_policies (their row
+ * triggers, kms_identity_changed) queues a relcache invalidation of the
+ * sequence kms_policy.identity_changes, and each backend drops its cache when
+ * the invalidation arrives (a relcache callback, as Citus keeps its metadata
+ * cache).  Invalidations are sent at commit and replayed on standbys.
+ *
+ * They are sent just after the writing transaction becomes visible, so a
+ * lock closes the gap, the way PostgreSQL orders DDL and its readers: the
+ * writer holds an ACCESS EXCLUSIVE lock on identity_changes from its first
+ * identity write until after its invalidations are sent (and, on a standby,
+ * until they are replayed: the lock is WAL-logged), and a read call takes
+ * ACCESS SHARE on it, accepts pending invalidations, answers, and releases it
+ * at once.  A read call therefore never answers from a cache older than a
+ * committed identity change; it waits for one in progress; it holds up no
+ * writer beyond its own answer.  Calls that write do not use the cache: they
+ * read and lock the rows themselves.
+ * ------------------------------------------------------------------------ */
+
+/* At most this many roles and principals are cached; then it starts over. */
+#define KMS_IDENTITY_CACHE_MAX 1024
+
+typedef struct MappingEntry
+{
+	Oid			role;			/* hash key */
+	char	   *role_name;		/* the mapped role's name; NULL: unmapped */
+	char	   *principal;
+} MappingEntry;
+
+typedef struct PoliciesEntry
+{
+	char		arn[KMS_PRINCIPAL_ARN_BUFLEN];	/* hash key */
+	int			n;
+	kp_policy **policies;		/* compiled in the principal's own dialect */
+} PoliciesEntry;
+
+/*
+ * The compiled policies a cache generation owns, freed with its context (a
+ * List in the context itself: the hash tables live in child contexts, which
+ * are deleted before the context's reset callbacks run).
+ */
+typedef struct IdentityGeneration
+{
+	MemoryContextCallback cb;
+	List	   *policies;
+} IdentityGeneration;
+
+static MemoryContext identity_cxt = NULL;	/* the cache's current generation */
+static IdentityGeneration *identity_gen = NULL;
+static HTAB *mapping_cache = NULL;
+static HTAB *policies_cache = NULL;
+static bool identity_cache_valid = false;
+static Oid	identity_lock_relid = InvalidOid;
+
+/* Relcache callback: an identity table changed (or everything was reset). */
+static void
+identity_cache_invalidate(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == identity_lock_relid)
+	{
+		identity_cache_valid = false;
+		identity_lock_relid = InvalidOid;	/* looked up again: DROP EXTENSION */
+	}
+}
+
+/* The lock and invalidation target, kms_policy.identity_changes. */
+static Oid
+identity_lock_relation(void)
+{
+	if (!OidIsValid(identity_lock_relid))
+	{
+		Oid			nsp = get_namespace_oid("kms_policy", false);
+
+		identity_lock_relid = get_relname_relid("identity_changes", nsp);
+		if (!OidIsValid(identity_lock_relid))
+			elog(ERROR, "relation kms_policy.identity_changes does not exist");	/* internal error */
+	}
+	return identity_lock_relid;
+}
+
+/* Free the compiled policies of a cache generation (its context's reset). */
+static void
+identity_generation_free(void *arg)
+{
+	IdentityGeneration *gen = (IdentityGeneration *) arg;
+	ListCell   *lc;
+
+	foreach(lc, gen->policies)
+		kp_policy_free(lfirst(lc));
+	gen->policies = NIL;
+}
+
+/*
+ * Start a new cache generation.  The old one may still be in use by this
+ * call's caller (a pointer it got before): it is freed with the transaction.
+ */
+static void
+identity_cache_reset(void)
+{
+	HASHCTL		ctl;
+
+	if (identity_cxt != NULL)
+		MemoryContextSetParent(identity_cxt, TopTransactionContext);
+	identity_cxt = AllocSetContextCreate(CacheMemoryContext, "kms_policy identity cache",
+										 ALLOCSET_SMALL_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(MappingEntry);
+	ctl.hcxt = identity_cxt;
+	mapping_cache = hash_create("kms_policy role mappings", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	ctl.keysize = KMS_PRINCIPAL_ARN_BUFLEN;
+	ctl.entrysize = sizeof(PoliciesEntry);
+	policies_cache = hash_create("kms_policy identity policies", 64, &ctl,
+								 HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	identity_gen = MemoryContextAllocZero(identity_cxt, sizeof(IdentityGeneration));
+	identity_gen->cb.func = identity_generation_free;
+	identity_gen->cb.arg = identity_gen;
+	MemoryContextRegisterResetCallback(identity_cxt, &identity_gen->cb);
+	identity_cache_valid = true;
+}
+
+/* Take the cache's lock and bring the cache up to date (read calls). */
+static void
+identity_cache_enter(void)
+{
+	static bool callback_registered = false;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(identity_cache_invalidate, (Datum) 0);
+		callback_registered = true;
+	}
+	LockRelationOid(identity_lock_relation(), AccessShareLock);
+	AcceptInvalidationMessages();
+	if (!identity_cache_valid || identity_cxt == NULL ||
+		hash_get_num_entries(mapping_cache) >= KMS_IDENTITY_CACHE_MAX ||
+		hash_get_num_entries(policies_cache) >= KMS_IDENTITY_CACHE_MAX)
+		identity_cache_reset();
+}
+
+static void
+identity_cache_leave(void)
+{
+	UnlockRelationOid(identity_lock_relation(), AccessShareLock);
+}
+
+/*
+ * Every write of an identity table (its row triggers): hold writers' lock
+ * until the transaction ends, and drop every backend's identity cache when
+ * it commits.
+ */
+void
+kms_identity_changed(void)
+{
+	Oid			relid = identity_lock_relation();
+
+	LockRelationOid(relid, AccessExclusiveLock);
+	CacheInvalidateRelcacheByRelid(relid);
+}
+
+/* ------------------------------------------------------------------------
+ * Callers and their identity policies
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The principal role is mapped to, as committed now (NULL when none); name is
+ * the role's name.  locked: FOR SHARE (a call that writes).  The mapping
+ * applies only while the OID still names the role it was made for
+ * (role_name): a role that gets a dropped role's OID does not inherit its
+ * principal.
+ */
+static char *
+read_mapping(Oid role, const char *name, bool locked)
+{
+	const char *args[2];
+	int			rc;
+
+	args[0] = psprintf("%u", role);
+	args[1] = name;
+	if (locked)
+		rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
+						  "WHERE role = $1::oid::regrole AND role_name = $2 FOR SHARE",
+						  2, args, false);
+	else
+		rc = kms_spi_exec_latest("SELECT principal FROM kms_policy.role_principals "
+								 "WHERE role = $1::oid::regrole AND role_name = $2",
+								 2, args);
+	kms_spi_check_select(rc);
+	if (SPI_processed == 0)
+		return NULL;
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* read_mapping through the cache (read calls; inside identity_cache_enter). */
+static char *
+cached_mapping(Oid role, const char *name)
+{
+	MappingEntry *e;
+	bool		found;
+	char	   *principal;
+
+	e = hash_search(mapping_cache, &role, HASH_FIND, &found);
+	if (found)
+	{
+		/* a renamed role is no longer mapped: the name is checked live */
+		if (e->role_name == NULL || strcmp(e->role_name, name) != 0)
+			return NULL;
+		return pstrdup(e->principal);
+	}
+	principal = read_mapping(role, name, false);
+	e = hash_search(mapping_cache, &role, HASH_ENTER, &found);
+	e->role_name = principal ? MemoryContextStrdup(identity_cxt, name) : NULL;
+	e->principal = principal ? MemoryContextStrdup(identity_cxt, principal) : NULL;
+	return principal;
+}
+
+/*
+ * The session's caller: role (the caller as seen at entry) mapped to its
+ * principal; an unmapped superuser acts as the endpoint's root of dialect.
+ */
 KmsCaller *
 kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
 {
 	KmsCaller  *c = palloc0(sizeof(KmsCaller));
 	char	   *name = GetUserNameFromId(role, true);
-	const char *args[2];
 
 	c->locked = for_write && !XactReadOnly;
 	if (name != NULL)
 	{
-		int			rc;
-
-		/*
-		 * The mapping applies only while the OID still names the role it was
-		 * made for (role_name): a role that gets a dropped role's OID does
-		 * not inherit its principal.
-		 */
-		args[0] = psprintf("%u", role);
-		args[1] = name;
 		if (c->locked)
-			rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
-							  "WHERE role = $1::oid::regrole AND role_name = $2 FOR SHARE",
-							  2, args, false);
+			c->arn = read_mapping(role, name, true);
 		else
-			rc = kms_spi_exec_latest("SELECT principal FROM kms_policy.role_principals "
-									 "WHERE role = $1::oid::regrole AND role_name = $2",
-									 2, args);
-		kms_spi_check_select(rc);
-		if (SPI_processed > 0)
 		{
-			c->arn = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+			identity_cache_enter();
+			c->arn = cached_mapping(role, name);
+			identity_cache_leave();
+		}
+		if (c->arn != NULL)
+		{
 			c->account = kms_arn_account(c->arn);
 			c->display = c->arn;
 			return c;
@@ -88,9 +309,7 @@ kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
 		}
 		else
 		{
-			const char *p = kp_partition_for_region(kms_region);
-
-			c->arn = psprintf("arn:%s:iam::%s:root", p ? p : "aws", kms_account_id);
+			c->arn = psprintf("arn:%s:iam::%s:root", kms_endpoint_partition(), kms_account_id);
 			c->account = pstrdup(kms_account_id);
 		}
 		c->display = c->arn;
@@ -100,7 +319,105 @@ kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
 	return c;
 }
 
-/* Compiled identity policies, freed when their memory context goes. */
+/*
+ * Read the identity policies that apply to arn (its own, and for a role
+ * session those of its role) and compile each in own, the principal's
+ * dialect, into malloc'd policies (*out, palloc'd in the current context).
+ * locked: lock the owners' registry rows first (a call that writes): every
+ * identity-policy write updates its owner's row, so it waits for this
+ * transaction, or this lock waits for it (and in REPEATABLE READ fails if it
+ * committed after the snapshot).  On an error, what was compiled is freed.
+ */
+static int
+load_identity_policies(const char *arn, kp_dialect own, bool locked, kp_policy ***out)
+{
+	const char *args[3] = {arn, NULL, NULL};
+	kp_arn		a;
+	int			rc;
+	uint64		n;
+	char	  **docs;
+	char	  **owners;
+	kp_policy **policies;
+	volatile int done = 0;
+
+	/* arn:<p>:sts::<acct>:assumed-role/<role>/<session>: also the role's */
+	if (kp_arn_split(arn, &a) && strcmp(a.service, "sts") == 0 &&
+		strncmp(a.resource, "assumed-role/", 13) == 0)
+	{
+		char	   *role = pstrdup(a.resource + 13);
+		char	   *slash = strchr(role, '/');
+
+		if (slash)
+			*slash = '\0';
+		args[1] = psprintf("arn:%s:iam::%s:role/%%", a.partition, a.account);
+		args[2] = role;
+	}
+	if (locked)
+	{
+		rc = kms_spi_exec("SELECT arn FROM kms_policy.principals "
+						  "WHERE arn = $1 OR (arn LIKE $2 AND "
+						  "pg_catalog.regexp_replace(arn, '^.*/', '') = $3) "
+						  "ORDER BY arn FOR SHARE",
+						  3, args, false);
+		kms_spi_check_select(rc);
+	}
+	rc = kms_spi_exec_latest("SELECT principal, policy FROM kms_policy.identity_policies "
+							 "WHERE principal = $1 OR (principal LIKE $2 AND "
+							 "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
+							 "ORDER BY principal, policy_name",
+							 3, args);
+	kms_spi_check_select(rc);
+	n = SPI_processed;
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	docs = palloc(sizeof(char *) * n);
+	owners = palloc(sizeof(char *) * n);
+	for (uint64 i = 0; i < n; i++)
+	{
+		char	   *d = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+
+		owners[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
+		docs[i] = pg_server_to_any(d, strlen(d), PG_UTF8);
+	}
+
+	policies = palloc0(sizeof(kp_policy *) * n);
+	PG_TRY();
+	{
+		for (uint64 i = 0; i < n; i++)
+		{
+			kp_arn		oa;
+			kp_parse_opts opts;
+			kp_error	err;
+
+			CHECK_FOR_INTERRUPTS();
+			/* owners are normalised ARNs (the table's trigger checks them) */
+			if (!kp_arn_split(owners[i], &oa))
+				elog(ERROR, "identity policy owner %s is not an ARN", owners[i]);	/* internal error */
+			memset(&opts, 0, sizeof(opts));
+			opts.dialect = own;
+			opts.kind = KP_DOC_IDENTITY_POLICY;
+			opts.partition = pstrdup(oa.partition);
+			opts.account = pstrdup(oa.account);
+			opts.max_depth = KP_DEFAULT_MAX_DEPTH;
+			/* The core frees what it allocated before returning an error. */
+			if (kp_policy_parse(docs[i], strlen(docs[i]), &opts, &policies[done], &err) != KP_OK)
+				kms_raise_core(&err, own);
+			done++;
+		}
+	}
+	PG_CATCH();
+	{
+		for (int i = 0; i < done; i++)
+			kp_policy_free(policies[i]);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	*out = policies;
+	return done;
+}
+
+/* Free a palloc'd array of malloc'd policies when its context goes. */
 typedef struct IdentitySet
 {
 	MemoryContextCallback cb;
@@ -122,14 +439,9 @@ int
 kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 					  const kp_policy ***out)
 {
-	const char *args[3] = {NULL, NULL, NULL};
 	kp_dialect	own;
-	kp_arn		a;
-	int			rc;
-	uint64		n;
-	char	  **docs;
-	char	  **owners;
-	IdentitySet *set;
+	kp_policy **policies;
+	int			n;
 
 	*out = NULL;
 	if (caller->arn == NULL || caller->is_service)
@@ -144,83 +456,54 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 	if (own != dialect)
 		return 0;
 
-	args[0] = caller->arn;
-	/* arn:<p>:sts::<acct>:assumed-role/<role>/<session>: also the role's */
-	if (kp_arn_split(caller->arn, &a) && strcmp(a.service, "sts") == 0 &&
-		strncmp(a.resource, "assumed-role/", 13) == 0)
-	{
-		char	   *role = pstrdup(a.resource + 13);
-		char	   *slash = strchr(role, '/');
-
-		if (slash)
-			*slash = '\0';
-		args[1] = psprintf("arn:%s:iam::%s:role/%%", a.partition, a.account);
-		args[2] = role;
-	}
-
-	/*
-	 * Lock the owners' registry rows first: every identity-policy write
-	 * updates its owner's row, so it waits for this transaction, or this
-	 * lock waits for it (and in REPEATABLE READ fails if it committed after
-	 * the snapshot).  The policies are then read with a new snapshot.
-	 */
 	if (caller->locked)
 	{
-		rc = kms_spi_exec("SELECT arn FROM kms_policy.principals "
-						  "WHERE arn = $1 OR (arn LIKE $2 AND "
-						  "pg_catalog.regexp_replace(arn, '^.*/', '') = $3) "
-						  "ORDER BY arn FOR SHARE",
-						  3, args, false);
-		kms_spi_check_select(rc);
+		/* a call that writes: read and lock, owned by this memory context */
+		IdentitySet *set;
+
+		n = load_identity_policies(caller->arn, own, true, &policies);
+		set = palloc0(sizeof(IdentitySet));
+		set->n = n;
+		set->policies = policies;
+		set->cb.func = identity_set_free;
+		set->cb.arg = set;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, &set->cb);
+		*out = (const kp_policy **) policies;
+		return n;
 	}
-	rc = kms_spi_exec_latest("SELECT principal, policy FROM kms_policy.identity_policies "
-							 "WHERE principal = $1 OR (principal LIKE $2 AND "
-							 "pg_catalog.regexp_replace(principal, '^.*/', '') = $3) "
-							 "ORDER BY principal, policy_name",
-							 3, args);
-	kms_spi_check_select(rc);
-	n = SPI_processed;
-	if (n == 0)
-		return 0;
-	docs = palloc(sizeof(char *) * n);
-	owners = palloc(sizeof(char *) * n);
-	for (uint64 i = 0; i < n; i++)
+
+	/* a read call: through the cache */
+	if (strlen(caller->arn) >= KMS_PRINCIPAL_ARN_BUFLEN)
+		elog(ERROR, "principal ARN too long");	/* internal error: normalised */
+	identity_cache_enter();
 	{
-		char	   *d = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
+		PoliciesEntry *e;
+		bool		found;
 
-		owners[i] = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1);
-		docs[i] = pg_server_to_any(d, strlen(d), PG_UTF8);
+		e = hash_search(policies_cache, caller->arn, HASH_FIND, &found);
+		if (!found)
+		{
+			MemoryContext old;
+
+			n = load_identity_policies(caller->arn, own, false, &policies);
+			e = hash_search(policies_cache, caller->arn, HASH_ENTER, &found);
+			e->n = 0;
+			old = MemoryContextSwitchTo(identity_cxt);
+			e->policies = n > 0 ? palloc(sizeof(kp_policy *) * n) : NULL;
+			for (int i = 0; i < n; i++)
+			{
+				/* owned by the generation from here on */
+				identity_gen->policies = lappend(identity_gen->policies, policies[i]);
+				e->policies[i] = policies[i];
+			}
+			MemoryContextSwitchTo(old);
+			e->n = n;
+		}
+		*out = (const kp_policy **) e->policies;
+		n = e->n;
 	}
-
-	set = palloc0(sizeof(IdentitySet));
-	set->policies = palloc0(sizeof(kp_policy *) * n);
-	set->cb.func = identity_set_free;
-	set->cb.arg = set;
-	MemoryContextRegisterResetCallback(CurrentMemoryContext, &set->cb);
-	for (uint64 i = 0; i < n; i++)
-	{
-		kp_arn		oa;
-		kp_parse_opts opts;
-		kp_policy  *policy = NULL;
-		kp_error	err;
-
-		CHECK_FOR_INTERRUPTS();
-		/* owners are normalised ARNs (the table's trigger checks them) */
-		if (!kp_arn_split(owners[i], &oa))
-			elog(ERROR, "identity policy owner %s is not an ARN", owners[i]);	/* internal error */
-		memset(&opts, 0, sizeof(opts));
-		opts.dialect = own;
-		opts.kind = KP_DOC_IDENTITY_POLICY;
-		opts.partition = pstrdup(oa.partition);
-		opts.account = pstrdup(oa.account);
-		opts.max_depth = KP_DEFAULT_MAX_DEPTH;
-		/* The core frees what it allocated before returning an error. */
-		if (kp_policy_parse(docs[i], strlen(docs[i]), &opts, &policy, &err) != KP_OK)
-			kms_raise_core(&err, own);
-		set->policies[set->n++] = policy;
-	}
-	*out = (const kp_policy **) set->policies;
-	return set->n;
+	identity_cache_leave();
+	return n;
 }
 
 /*

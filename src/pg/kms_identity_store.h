@@ -38,6 +38,15 @@ typedef struct KmsCaller
  */
 extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect, bool for_write);
 
+/*
+ * Called by every write of kms_policy.principals, role_principals and
+ * identity_policies (their row triggers): takes the identity writers' lock
+ * (ACCESS EXCLUSIVE on kms_policy.identity_changes) until the transaction
+ * ends, and queues the invalidation that drops every backend's identity
+ * cache when it commits.
+ */
+extern void kms_identity_changed(void);
+
 extern int kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 					  const kp_policy ***out);
 

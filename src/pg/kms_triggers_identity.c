@@ -62,6 +62,7 @@ kms_principals_validate_v1(PG_FUNCTION_ARGS)
 	HeapTuple	newtup = NULL;
 
 	require_trigger_administrator(td);
+	kms_identity_changed();		/* drops the identity caches at commit */
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		newtup = td->tg_trigtuple;
@@ -137,6 +138,7 @@ kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	require_trigger_administrator(td);
+	kms_identity_changed();		/* drops the identity caches at commit */
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		return PointerGetDatum(td->tg_trigtuple);
 	tuple = kms_trigger_row(fcinfo, "kms_role_principals_validate");
@@ -199,6 +201,7 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 	char	   *doc;
 
 	require_trigger_administrator(td);
+	kms_identity_changed();		/* drops the identity caches at commit */
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
 		char	   *old = kms_trigger_column(td, td->tg_trigtuple, "principal", NULL);
