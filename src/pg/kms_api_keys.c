@@ -71,7 +71,7 @@ key_metadata_datum(const KmsKey *key)
  * Validate a new policy document for a key and apply the lockout safety
  * check, before anything is written.
  */
-static void
+static const kp_policy *
 check_new_policy(const char *policy, size_t len, const KmsKey *key,
 				 bool bypass_lockout_check, Oid caller)
 {
@@ -82,6 +82,7 @@ check_new_policy(const char *policy, size_t len, const KmsKey *key,
 	kms_check_policy_principals(compiled, key);
 	/* The policy lockout safety check (kms_authz.c). */
 	kms_lockout_safety_check(compiled, key, caller, bypass_lockout_check);
+	return compiled;
 }
 
 Datum
@@ -96,6 +97,7 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 	kp_dialect	dialect;
 	KmsKey		key;
 	KmsSpiState st;
+	const kp_policy *checked = NULL;
 	Datum		result;
 	const char *args[7];
 
@@ -149,7 +151,7 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 	kms_authorize_create_key(st.caller, dialect, bypass);
 
 	if (policy != NULL)
-		check_new_policy(policy, policy_len, &key, bypass, st.caller);
+		checked = check_new_policy(policy, policy_len, &key, bypass, st.caller);
 	else
 	{
 		policy = kms_default_policy(&key);
@@ -180,7 +182,7 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 				  psprintf("The generated key ID %s is already in use.", key.key_id),
 				  NULL);
 	}
-	kms_store_key_policy(key.key_id, policy, policy_len);
+	kms_store_key_policy(&key, policy, policy_len, checked, false);
 
 	result = key_metadata_datum(&key);
 	kms_spi_end(&st);
@@ -232,6 +234,7 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 	kp_dialect	dialect = kms_input_dialect(key_input);
 	bool		bypass;
 	KmsSpiState st;
+	const kp_policy *checked = NULL;
 	KmsKey	   *key;
 	kp_error	err;
 
@@ -260,9 +263,9 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 	kms_authorize_caller(key, "kms:PutKeyPolicy", st.caller,
 						 bypass ? "true" : "false", NULL);
 	/* 6.-8. quota, document, principals, lockout safety check */
-	check_new_policy(policy, policy_len, key, bypass, st.caller);
-	/* 9. store verbatim (the trigger validates once more, from the cache) */
-	kms_store_key_policy(key->key_id, policy, policy_len);
+	checked = check_new_policy(policy, policy_len, key, bypass, st.caller);
+	/* 9. store verbatim (the trigger validates what the API did not) */
+	kms_store_key_policy(key, policy, policy_len, checked, true);
 	kms_spi_end(&st);
 	PG_RETURN_VOID();
 }

@@ -367,21 +367,63 @@ kms_default_policy(const KmsKey *key)
  * that committed after the snapshot makes the upsert fail with 40001
  * (PostgreSQL's rule for INSERT ... ON CONFLICT DO UPDATE).
  */
+/*
+ * The key policy a call of this backend is storing at this moment, after the
+ * API checked it (kms_store_key_policy); NULL at every other moment.  Only
+ * this code sets it: no SQL, and so no direct write, can.
+ */
+static const KmsStoringPolicy *storing_policy = NULL;
+
 void
-kms_store_key_policy(const char *key_id, const char *policy_utf8, size_t len)
+kms_store_key_policy(const KmsKey *key, const char *policy_utf8, size_t len,
+					 const kp_policy *checked, bool exists)
 {
+	KmsStoringPolicy storing;
 	const char *args[2];
 
-	args[0] = key_id;
+	storing.key = key;
+	storing.doc = policy_utf8;
+	storing.len = len;
+	storing.checked = checked;
+	args[0] = key->key_id;
 	args[1] = kms_utf8_to_server(policy_utf8, len);
-	kms_spi_exec("INSERT INTO kms_policy.key_policies AS p (key_id, policy_name, policy, updated_at) "
-				 "VALUES ($1, 'default', $2, pg_catalog.statement_timestamp()) "
-				 "ON CONFLICT (key_id, policy_name) DO UPDATE "
-				 "SET policy = EXCLUDED.policy, updated_at = EXCLUDED.updated_at",
-				 2, args, false);
-	if (SPI_processed != 1)
-		elog(ERROR, "storing the policy of key %s wrote " UINT64_FORMAT " rows",
-			 key_id, SPI_processed);	/* internal error */
+	storing_policy = &storing;
+	PG_TRY();
+	{
+		/*
+		 * The key row is locked (a put) or was just inserted (a create), and
+		 * every writer of a key's policy locks the key row first: whether
+		 * the policy row exists cannot change meanwhile.
+		 */
+		if (exists)
+			kms_spi_exec("UPDATE kms_policy.key_policies "
+						 "SET policy = $2, updated_at = pg_catalog.statement_timestamp() "
+						 "WHERE key_id = $1 AND policy_name = 'default'",
+						 2, args, false);
+		if (!exists || SPI_processed == 0)
+			kms_spi_exec("INSERT INTO kms_policy.key_policies (key_id, policy_name, policy, updated_at) "
+						 "VALUES ($1, 'default', $2, pg_catalog.statement_timestamp())",
+						 2, args, false);
+		if (SPI_processed != 1)
+			elog(ERROR, "storing the policy of key %s wrote " UINT64_FORMAT " rows",
+				 key->key_id, SPI_processed);	/* internal error */
+	}
+	PG_FINALLY();
+	{
+		storing_policy = NULL;
+	}
+	PG_END_TRY();
+}
+
+const KmsStoringPolicy *
+kms_key_policy_being_stored(const char *key_id, const char *doc, size_t len)
+{
+	const KmsStoringPolicy *s = storing_policy;
+
+	if (s == NULL || key_id == NULL || doc == NULL || s->len != len ||
+		strcmp(s->key->key_id, key_id) != 0 || memcmp(s->doc, doc, len) != 0)
+		return NULL;
+	return s;
 }
 
 /* A UUID and the 32 hexadecimal digits after mrk-: 128 random bits. */

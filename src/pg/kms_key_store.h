@@ -58,12 +58,34 @@ extern KmsKey *kms_resolve_key_for_update(const char *input);
 extern char *kms_default_policy(const KmsKey *key);
 
 /*
- * Store the key's policy.  The key row is locked by the caller; in
- * REPEATABLE READ and SERIALIZABLE, a policy row written by a transaction
- * that committed after the snapshot makes the upsert fail with 40001
- * (PostgreSQL's rule for INSERT ... ON CONFLICT DO UPDATE).
+ * A key policy being stored by the API, which checked it: the document
+ * (UTF-8), the key (its row locked, or just inserted) and the compiled
+ * policy whose principals it checked and locked.
  */
-extern void kms_store_key_policy(const char *key_id, const char *policy_utf8, size_t len);
+typedef struct KmsStoringPolicy
+{
+	const KmsKey *key;
+	const char *doc;
+	size_t		len;
+	const kp_policy *checked;
+} KmsStoringPolicy;
+
+/*
+ * Store the key's policy (UTF-8) verbatim; checked is the compiled policy the
+ * API checked (principals, lockout), exists whether the key has a policy row.
+ * The table's triggers validate the row again, except what
+ * kms_key_policy_being_stored tells them the API has just done.
+ */
+extern void kms_store_key_policy(const KmsKey *key, const char *policy_utf8,
+								 size_t len, const kp_policy *checked, bool exists);
+
+/*
+ * For the key_policies triggers: is the row (key_id, UTF-8 document) the one
+ * the API of this backend is storing at this moment?  Then the API's record
+ * of it, else NULL.
+ */
+extern const KmsStoringPolicy *kms_key_policy_being_stored(const char *key_id,
+														   const char *doc, size_t len);
 
 extern char *kms_new_key_id(kp_dialect dialect, bool multi_region);
 

@@ -233,6 +233,13 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
  * (the others are not held: the setting is off).  Written as the extension
  * owner: whoever may write key_policies needs no privilege on this table.
  */
+/* list_sort comparator of C strings, byte order (as COLLATE "C") */
+static int
+compare_strings(const ListCell *a, const ListCell *b)
+{
+	return strcmp(lfirst(a), lfirst(b));
+}
+
 Datum
 kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 {
@@ -248,6 +255,7 @@ kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	KmsSpiState st;
 	const char *args[3];
+	const KmsStoringPolicy *storing;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -265,11 +273,12 @@ kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 	doc = kms_trigger_column(td, tuple, "policy", &len);
 	if (key_id == NULL || name == NULL || doc == NULL)
 		return PointerGetDatum(NULL);	/* NOT NULL refused it */
-	key = kms_lookup_key_by_id(key_id);
+	storing = kms_key_policy_being_stored(key_id, doc, len);
+	key = storing ? (KmsKey *) storing->key : kms_lookup_key_by_id(key_id);
 	if (key == NULL)
 		return PointerGetDatum(NULL);	/* the foreign key refuses it */
 
-	/* Collect first: the compiled policy belongs to the cache. */
+	/* Collect first, sorted and unique: the compiled policy belongs to the cache. */
 	compiled = kms_compile_policy(doc, len, key->dialect, KP_DOC_KEY_POLICY,
 								  key->partition, key->account_id);
 	for (size_t i = 0; i < compiled->n_statements; i++)
@@ -282,10 +291,48 @@ kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 				kms_principal_ref(p->arn, p->kind, key, &lookup) == PRINCIPAL_REGISTERED)
 				refs = lappend(refs, pstrdup(lookup));
 		}
+	list_sort(refs, compare_strings);
+	{
+		List	   *unique = NIL;
+
+		foreach(lc, refs)
+			if (unique == NIL || strcmp(llast(unique), lfirst(lc)) != 0)
+				unique = lappend(unique, lfirst(lc));
+		refs = unique;
+	}
 
 	args[0] = key_id;
 	args[1] = name;
 	kms_spi_begin(&st);
+
+	/*
+	 * Unchanged references (a put of a document naming the same registered
+	 * principals) stay as they are: their foreign keys hold the principals.
+	 */
+	kms_spi_exec("SELECT principal FROM kms_policy.key_policy_principals "
+				 "WHERE key_id = $1 AND policy_name = $2 ORDER BY principal COLLATE \"C\"",
+				 2, args, false);
+	if (SPI_processed == (uint64) list_length(refs))
+	{
+		bool		same = true;
+		int			i = 0;
+
+		foreach(lc, refs)
+		{
+			char	   *have = SPI_getvalue(SPI_tuptable->vals[i++], SPI_tuptable->tupdesc, 1);
+
+			if (strcmp(have, lfirst(lc)) != 0)
+			{
+				same = false;
+				break;
+			}
+		}
+		if (same)
+		{
+			kms_spi_end(&st);
+			return PointerGetDatum(NULL);
+		}
+	}
 	kms_spi_exec("DELETE FROM kms_policy.key_policy_principals WHERE key_id = $1 AND policy_name = $2",
 				 2, args, false);
 	foreach(lc, refs)

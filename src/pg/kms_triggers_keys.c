@@ -175,6 +175,7 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 	char	   *policy;
 	KmsKey	   *key;
 	const kp_policy *compiled;
+	const KmsStoringPolicy *storing;
 
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
@@ -208,15 +209,22 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 					  "Put the policy on the other key with kms_put_key_policy().");
 	}
 
-	/* The key must exist: foreign keys are not enforced in replica mode. */
-	key = kms_lock_key(key_id);
+	/*
+	 * The row the API of this backend is storing has its key locked and its
+	 * principals checked and locked already; every other write locks the
+	 * key here (the key must exist: foreign keys are not enforced in
+	 * replica mode) and has its principals checked.
+	 */
+	storing = kms_key_policy_being_stored(key_id, policy, len);
+	key = storing ? (KmsKey *) storing->key : kms_lock_key(key_id);
 	if (key == NULL)
 		kms_raise(KMS_NOT_FOUND, psprintf("Key '%s' does not exist", key_id),
 				  "A key policy can be stored only for a key of kms_policy.keys.", NULL);
 	kms_check_policy_name(name, key->dialect);
 	compiled = kms_compile_policy(policy, len, key->dialect, KP_DOC_KEY_POLICY,
 								  key->partition, key->account_id);
-	kms_check_policy_principals(compiled, key);
+	if (storing == NULL || storing->checked != compiled)
+		kms_check_policy_principals(compiled, key);
 	kms_warn_policy_notes(compiled);
 	return PointerGetDatum(tuple);
 }
