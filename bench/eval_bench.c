@@ -6,6 +6,13 @@
  *
  * Not a test: it prints one line per case, "core eval <case>: N evals/s".
  * Each case runs for about BENCH_SECONDS (first argument overrides).
+ *
+ * bench/run uses a second mode on the documents it stores:
+ *	eval_bench --docs SECONDS PRINCIPAL ACTION FILE... [--context KEY=VALUE...]
+ * prints, per file, "validate FILE N" (kp_policy_parse calls/s: characters,
+ * quota, strict JSON, grammar, compilation) and "evaluate FILE N DECISION"
+ * (kp_authorize calls/s of PRINCIPAL and ACTION on a key of the account,
+ * with the context and the caller's keys).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,10 +168,136 @@ run_case(const char *name, const kp_policy *kp, const kp_policy *const *ids,
 	printf("core eval %s: %.0f evals/s\n", name, (double) n / elapsed);
 }
 
-int
-main(int argc, char **argv)
+static char *
+read_file(const char *path, size_t *len)
 {
-	double		seconds = argc > 1 ? atof(argv[1]) : BENCH_SECONDS;
+	FILE	   *f = fopen(path, "rb");
+	char	   *buf;
+	long		n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
+		fseek(f, 0, SEEK_SET) != 0 || (buf = malloc((size_t) n + 1)) == NULL ||
+		fread(buf, 1, (size_t) n, f) != (size_t) n)
+	{
+		fprintf(stderr, "eval_bench: cannot read %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*len = (size_t) n;
+	return buf;
+}
+
+/* eval_bench --docs SECONDS PRINCIPAL ACTION FILE... [--context KEY=VALUE...] */
+static int
+docs_mode(int argc, char **argv)
+{
+	double		seconds;
+	kp_context *ctx = kp_context_new();
+	kp_request	req;
+	int			first_file = 4,
+				end_files = argc,
+				i;
+
+	if (argc < 5 || ctx == NULL)
+	{
+		fprintf(stderr, "usage: eval_bench --docs SECONDS PRINCIPAL ACTION FILE... [--context KEY=VALUE...]\n");
+		return 2;
+	}
+	seconds = atof(argv[1]);
+	if (seconds <= 0)
+		seconds = BENCH_SECONDS;
+	for (i = first_file; i < argc; i++)
+		if (strcmp(argv[i], "--context") == 0)
+		{
+			end_files = i;
+			break;
+		}
+	for (i = end_files + 1; i < argc; i++)
+	{
+		char	   *eq = strchr(argv[i], '=');
+
+		if (eq == NULL)
+		{
+			fprintf(stderr, "eval_bench: context item without '=': %s\n", argv[i]);
+			return 2;
+		}
+		*eq = '\0';
+		if (kp_context_add(ctx, argv[i], eq + 1) != KP_OK)
+			return 1;
+	}
+	if (kp_context_add_caller(ctx, argv[2], NULL, false) != KP_OK ||
+		kp_context_add(ctx, "aws:CurrentTime", "2025-06-01T12:00:00Z") != KP_OK)
+		return 1;
+	memset(&req, 0, sizeof(req));
+	req.principal_arn = argv[2];
+	req.action = argv[3];
+	req.resource_arn = KEY_ARN;
+	req.context = ctx;
+
+	for (i = first_file; i < end_files; i++)
+	{
+		size_t		len;
+		char	   *doc = read_file(argv[i], &len);
+		kp_parse_opts opts;
+		kp_policy  *p = NULL;
+		kp_error	err;
+		long		n = 0;
+		double		start,
+					elapsed;
+		kp_decision d;
+		volatile int sink = 0;
+
+		memset(&opts, 0, sizeof(opts));
+		opts.dialect = KP_DIALECT_AWS;
+		opts.kind = KP_DOC_KEY_POLICY;
+		opts.partition = "aws";
+		opts.account = ACCT;
+		start = now_seconds();
+		do
+		{
+			int			j;
+
+			for (j = 0; j < 10; j++)
+			{
+				if (kp_policy_parse(doc, len, &opts, &p, &err) != KP_OK)
+				{
+					fprintf(stderr, "eval_bench: %s: %s %s\n", argv[i], err.message, err.detail);
+					return 1;
+				}
+				kp_policy_free(p);
+			}
+			n += 10;
+			elapsed = now_seconds() - start;
+		} while (elapsed < seconds);
+		printf("validate %s %.0f\n", argv[i], (double) n / elapsed);
+
+		p = parse(doc, KP_DOC_KEY_POLICY);
+		d = kp_authorize(p, NULL, 0, &req, NULL);
+		n = 0;
+		start = now_seconds();
+		do
+		{
+			int			j;
+
+			for (j = 0; j < 100; j++)
+				sink += (int) kp_authorize(p, NULL, 0, &req, NULL);
+			n += 100;
+			elapsed = now_seconds() - start;
+		} while (elapsed < seconds);
+		(void) sink;
+		printf("evaluate %s %.0f %s\n", argv[i], (double) n / elapsed, kp_decision_name(d));
+		kp_policy_free(p);
+		free(doc);
+	}
+	kp_context_free(ctx);
+	return 0;
+}
+
+/* The fixed cases (make bench). */
+static int
+fixed_cases(double seconds)
+{
 	kp_policy  *dflt = parse(DEFAULT_POLICY, KP_DOC_KEY_POLICY);
 	kp_policy  *seed = parse(SEED_POLICY, KP_DOC_KEY_POLICY);
 	char	   *doc20 = twenty_statements();
@@ -226,4 +359,12 @@ main(int argc, char **argv)
 	kp_policy_free(all);
 	free(doc20);
 	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--docs") == 0)
+		return docs_mode(argc - 1, argv + 1);
+	return fixed_cases(argc > 1 ? atof(argv[1]) : BENCH_SECONDS);
 }

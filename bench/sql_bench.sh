@@ -2,6 +2,8 @@
 # Evaluations per second from SQL: kms_authorize and kms_get_key_policy
 # through pgbench against a throwaway cluster (run as root after make install).
 #   bash bench/sql_bench.sh [seconds]
+# Superseded by bench/run (side by side with plain SQL, writes BENCHMARKS.md);
+# kept because "make bench" calls it.
 # Prints one "sql <case>: N calls/s" line per case.  Not a test.
 set -euo pipefail
 secs=${1:-10}
