@@ -20,8 +20,8 @@
 
 #include "kms_errors.h"
 #include "kms_policy_cache.h"
+#include "kms_settings.h"
 
-#define KMS_CACHE_SLOTS 64
 
 typedef struct CacheEntry
 {
@@ -36,7 +36,9 @@ typedef struct CacheEntry
 	uint64		last_used;
 } CacheEntry;
 
-static CacheEntry cache[KMS_CACHE_SLOTS];
+/* kms_policy.compiled_policy_cache_size entries, allocated at first use */
+static CacheEntry *cache = NULL;
+static int	cache_slots = 0;
 static MemoryContext cache_cxt = NULL;
 static uint64 cache_clock = 0;
 
@@ -71,12 +73,26 @@ kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
 				   kp_doc_kind kind, const char *partition, const char *account)
 {
 	uint32		h = entry_hash(doc, len, dialect, kind, partition, account);
-	CacheEntry *victim = &cache[0];
+	CacheEntry *victim;
 	kp_parse_opts opts;
 	kp_policy  *policy = NULL;
 	kp_error	err;
 
-	for (int i = 0; i < KMS_CACHE_SLOTS; i++)
+	if (cache_cxt == NULL)
+		cache_cxt = AllocSetContextCreate(TopMemoryContext, "kms_policy compiled policies",
+										  ALLOCSET_DEFAULT_SIZES);
+	if (cache_slots != kms_compiled_policy_cache_size)
+	{
+		/* the setting changed (or first use): start over at the new size */
+		for (int i = 0; i < cache_slots; i++)
+			entry_clear(&cache[i]);
+		if (cache != NULL)
+			pfree(cache);
+		cache = MemoryContextAllocZero(cache_cxt, sizeof(CacheEntry) * kms_compiled_policy_cache_size);
+		cache_slots = kms_compiled_policy_cache_size;
+	}
+	victim = &cache[0];
+	for (int i = 0; i < cache_slots; i++)
 	{
 		CacheEntry *e = &cache[i];
 
@@ -110,9 +126,6 @@ kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
 		CHECK_FOR_INTERRUPTS();
 	}
 
-	if (cache_cxt == NULL)
-		cache_cxt = AllocSetContextCreate(TopMemoryContext, "kms_policy compiled policies",
-										  ALLOCSET_DEFAULT_SIZES);
 	entry_clear(victim);
 	/* Nothing may throw while policy is held only by this frame. */
 	victim->doc = MemoryContextAllocExtended(cache_cxt, len + 1, MCXT_ALLOC_NO_OOM);

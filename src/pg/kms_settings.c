@@ -26,6 +26,7 @@ char	   *kms_alibaba_account_id = NULL;
 bool		kms_check_principals = true;
 
 char	   *kms_administrator_role = NULL;
+int			kms_compiled_policy_cache_size = KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE;
 
 static bool
 check_region(char **newval, void **extra, GucSource source)
@@ -120,6 +121,14 @@ kms_define_settings(void)
 							   "",
 							   PGC_SUSET, 0,
 							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("kms_policy.compiled_policy_cache_size",
+							"Compiled policies each backend keeps, keyed by their exact text.",
+							"A policy found here is not parsed again; each entry holds one compiled document.",
+							&kms_compiled_policy_cache_size,
+							KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE, 1, KMS_MAX_COMPILED_POLICY_CACHE_SIZE,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kms_policy");
 }

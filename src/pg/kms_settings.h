@@ -15,6 +15,11 @@ extern char *kms_alibaba_region;
 extern char *kms_alibaba_account_id;
 extern bool kms_check_principals;
 extern char *kms_administrator_role;
+extern int	kms_compiled_policy_cache_size;
+
+/* kms_policy.compiled_policy_cache_size: default and maximum entries */
+#define KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE 256
+#define KMS_MAX_COMPILED_POLICY_CACHE_SIZE 65536
 
 /* Define the settings; called once by _PG_init. */
 extern void kms_define_settings(void);
