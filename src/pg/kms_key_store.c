@@ -127,17 +127,24 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 	return key;
 }
 
-KmsKey *
-kms_lookup_key_by_id(const char *key_id)
+/* read_key in an SPI connection of its own, for the triggers. */
+static KmsKey *
+read_key_for_trigger(const char *key_id, KeyRead how)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	KmsSpiState st;
 	KmsKey	   *key;
 
 	kms_spi_begin(&st);
-	key = read_key(mcxt, key_id, KEY_READ_TXN);
+	key = read_key(mcxt, key_id, how);
 	kms_spi_end(&st);
 	return key;
+}
+
+KmsKey *
+kms_lookup_key_by_id(const char *key_id)
+{
+	return read_key_for_trigger(key_id, KEY_READ_TXN);
 }
 
 /*
@@ -150,14 +157,7 @@ kms_lookup_key_by_id(const char *key_id)
 KmsKey *
 kms_lock_key(const char *key_id)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
-	KmsSpiState st;
-	KmsKey	   *key;
-
-	kms_spi_begin(&st);
-	key = read_key(mcxt, key_id, KEY_READ_TXN_LOCK);
-	kms_spi_end(&st);
-	return key;
+	return read_key_for_trigger(key_id, KEY_READ_TXN_LOCK);
 }
 
 void

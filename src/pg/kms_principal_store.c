@@ -142,14 +142,45 @@ kms_principal_known(const char *arn, kp_principal_kind kind, const KmsKey *key)
 	return kms_principal_registered_locked(lookup);
 }
 
+/* Is arn one of held (C strings)? */
+static bool
+held_by(List *held, const char *arn)
+{
+	ListCell   *lc;
+
+	foreach(lc, held)
+		if (strcmp(lfirst(lc), arn) == 0)
+			return true;
+	return false;
+}
+
 void
 kms_check_policy_principals(const kp_policy *policy, const KmsKey *key)
 {
 	KmsSpiState st;
+	List	   *held = NIL;
+	const char *lookup;
 
 	if (!kms_check_principals)
 		return;
 	kms_spi_begin(&st);
+
+	/*
+	 * The principals the key's current policy already references are held
+	 * by their key_policy_principals rows (ON DELETE RESTRICT), and those
+	 * rows cannot change while this call holds the key's row lock (every
+	 * writer of a key's policy takes it first): they need no lock of their
+	 * own.  Only the others are looked up and locked FOR KEY SHARE.
+	 */
+	if (key->locked)
+	{
+		const char *args[1] = {key->key_id};
+
+		kms_spi_exec("SELECT principal FROM kms_policy.key_policy_principals WHERE key_id = $1",
+					 1, args, false);
+		for (uint64 r = 0; r < SPI_processed; r++)
+			held = lappend(held, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+	}
 	for (size_t i = 0; i < policy->n_statements; i++)
 	{
 		const kp_statement *s = &policy->statements[i];
@@ -161,6 +192,10 @@ kms_check_policy_principals(const kp_policy *policy, const KmsKey *key)
 			kp_arn		a;
 
 			if (p->kind != KP_PRIN_AWS && p->kind != KP_PRIN_RAM)
+				continue;
+			if (held != NIL &&
+				kms_principal_ref(p->arn, p->kind, key, &lookup) == PRINCIPAL_REGISTERED &&
+				held_by(held, lookup))
 				continue;
 			if (!kms_principal_known(p->arn, p->kind, key))
 			{

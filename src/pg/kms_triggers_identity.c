@@ -306,13 +306,15 @@ kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 	kms_spi_begin(&st);
 
 	/*
-	 * Unchanged references (a put of a document naming the same registered
-	 * principals) stay as they are: their foreign keys hold the principals.
+	 * Unchanged references (an update to a document naming the same
+	 * registered principals) stay as they are: their foreign keys hold the
+	 * principals.  A new policy row has none yet.
 	 */
-	kms_spi_exec("SELECT principal FROM kms_policy.key_policy_principals "
-				 "WHERE key_id = $1 AND policy_name = $2 ORDER BY principal COLLATE \"C\"",
-				 2, args, false);
-	if (SPI_processed == (uint64) list_length(refs))
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		kms_spi_exec("SELECT principal FROM kms_policy.key_policy_principals "
+					 "WHERE key_id = $1 AND policy_name = $2 ORDER BY principal COLLATE \"C\"",
+					 2, args, false);
+	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event) && SPI_processed == (uint64) list_length(refs))
 	{
 		bool		same = true;
 		int			i = 0;
