@@ -148,13 +148,13 @@ prove_installcheck:
 		$(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) $(if $(PROVE_TESTS),$(PROVE_TESTS),t/*.pl)
 
 # ---------------------------------------------------------------------------
-# Benchmarks (not tests): core evaluations per second, and SQL calls per
-# second (bench/sql_bench.sh, needs make install and root for pg_virtualenv).
+# Benchmarks (not tests): bench/run builds, installs, starts a throwaway
+# cluster and writes BENCHMARKS.md (kms_policy beside plain SQL); it needs
+# root.  bench/eval_bench is its core benchmark.
 # ---------------------------------------------------------------------------
 bench/eval_bench: bench/eval_bench.c $(CORE_LIB) $(CORE_PUBLIC_HEADERS)
 	$(CORE_CC) -std=gnu11 -O2 -Isrc/core -o $@ $< $(CORE_LIB) $(JSONC_LIBS)
 
 .PHONY: bench
 bench: bench/eval_bench
-	./bench/eval_bench
-	bash bench/sql_bench.sh
+	bash bench/run

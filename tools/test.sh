@@ -70,6 +70,14 @@ p=$(grep -cE '^ok [0-9]+' "$log/tap"); f=$(grep -cE '^not ok [0-9]+' "$log/tap")
 count "TAP tests" "$p" "$f"
 rm -rf "$tap"
 
+# The benchmark harness's smoke run (1,000 keys, 2 s rounds): it must run
+# to the end; its figures are not checked (benchmarks are never timed tests).
+if bash bench/run --quick --out "$log/BENCHMARKS.md" > "$log/bench" 2>&1; then
+    count "benchmark smoke run" 1 0
+else
+    tail -n 40 "$log/bench"; count "benchmark smoke run" 0 1
+fi
+
 # Bounded fuzzing of the core: policies, operands, request contexts (ASan, LSan, UBSan).
 if make -s PG_CONFIG=$PG_CONFIG fuzz FUZZ_SECONDS="$FUZZ_SECONDS" > "$log/fuzz" 2>&1; then
     grep -E '^==|Done [0-9]+ runs' "$log/fuzz"
