@@ -26,7 +26,7 @@ CORE_LIB_CFLAGS = -std=gnu11 -O2 -g -fPIC -Wall -Wextra -Wno-unused-parameter \
 GLUE_SRCS = src/pg/kms_policy.c src/pg/kms_errors.c src/pg/kms_settings.c \
 	src/pg/kms_spi.c src/pg/kms_args.c src/pg/kms_trigger_util.c \
 	src/pg/kms_key_store.c src/pg/kms_principal_store.c src/pg/kms_identity_store.c \
-	src/pg/kms_policy_cache.c src/pg/kms_authz.c \
+	src/pg/kms_policy_cache.c src/pg/kms_history.c src/pg/kms_authz.c \
 	src/pg/kms_api_keys.c src/pg/kms_api_identity.c src/pg/kms_api_authz.c \
 	src/pg/kms_triggers_keys.c src/pg/kms_triggers_identity.c
 

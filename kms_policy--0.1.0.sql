@@ -220,6 +220,53 @@ CREATE TRIGGER key_policies_principals
     AFTER INSERT OR UPDATE ON kms_policy.key_policies
     FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policies_principals();
 
+-- ---------------------------------------------------------------------------
+-- The history of key policies: one row per change, versions 1, 2, 3 ... per
+-- key in commit order (every writer of a key's policy locks the key row
+-- first), appended in the changing transaction by an AFTER trigger on
+-- key_policies.  No foreign key: a deleted key's history stays.  Append-only
+-- for everyone (its guard trigger); dumped, and a restore loads it with
+-- kms_policy.record_history = off, so no row is added or changed.
+-- ---------------------------------------------------------------------------
+CREATE TABLE kms_policy.key_policy_history (
+    key_id      text NOT NULL,
+    policy_name text NOT NULL,
+    version     bigint NOT NULL CHECK (version > 0),
+    policy      text NOT NULL,
+    sha256      text NOT NULL,
+    changed_at  timestamptz NOT NULL,
+    principal   text,
+    role        name NOT NULL,
+    operation   text NOT NULL
+        CHECK (operation OPERATOR(pg_catalog.=) ANY (ARRAY['create', 'put', 'direct write'])),
+    bypass_policy_lockout_safety_check boolean NOT NULL,
+    PRIMARY KEY (key_id, policy_name, version)
+);
+COMMENT ON TABLE kms_policy.key_policy_history IS 'every change of every key policy, append-only';
+
+CREATE FUNCTION kms_policy.key_policies_history()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_key_policies_history_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION kms_policy.key_policy_history_guard()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_key_policy_history_guard_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+CREATE TRIGGER key_policies_history
+    AFTER INSERT OR UPDATE ON kms_policy.key_policies
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policies_history();
+
+CREATE TRIGGER key_policy_history_guard
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policy_history
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.key_policy_history_guard();
+
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.key_policy_history', '');
+REVOKE ALL ON kms_policy.key_policy_history FROM PUBLIC;
+
 -- The identity cache's lock and invalidation target (src/pg/kms_identity_store.c):
 -- every identity write takes ACCESS EXCLUSIVE on it until it commits and
 -- queues its relcache invalidation, which drops every backend's cache of role
@@ -284,6 +331,12 @@ CREATE TRIGGER identity_policies_guard_direct_write
 CREATE TRIGGER identity_policies_refuse_truncate
     BEFORE TRUNCATE ON kms_policy.identity_policies
     FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER key_policy_history_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policy_history
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER key_policy_history_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.key_policy_history
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
 CREATE TRIGGER key_policy_principals_guard_direct_write
     BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.key_policy_principals
     FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
@@ -301,6 +354,7 @@ ALTER TABLE kms_policy.principals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.role_principals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.identity_policies ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.key_policy_principals ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.key_policy_history ENABLE ROW LEVEL SECURITY;
 
 -- EVERY trigger on EVERY table of the schema is ENABLE ALWAYS, so that
 -- session_replication_role = replica and logical-replication apply workers
@@ -313,6 +367,7 @@ ALTER TABLE kms_policy.keys
 ALTER TABLE kms_policy.key_policies
     ENABLE ALWAYS TRIGGER key_policies_validate,
     ENABLE ALWAYS TRIGGER key_policies_principals,
+    ENABLE ALWAYS TRIGGER key_policies_history,
     ENABLE ALWAYS TRIGGER key_policies_guard_direct_write,
     ENABLE ALWAYS TRIGGER key_policies_refuse_truncate;
 ALTER TABLE kms_policy.principals
@@ -327,6 +382,10 @@ ALTER TABLE kms_policy.identity_policies
     ENABLE ALWAYS TRIGGER identity_policies_validate,
     ENABLE ALWAYS TRIGGER identity_policies_guard_direct_write,
     ENABLE ALWAYS TRIGGER identity_policies_refuse_truncate;
+ALTER TABLE kms_policy.key_policy_history
+    ENABLE ALWAYS TRIGGER key_policy_history_guard,
+    ENABLE ALWAYS TRIGGER key_policy_history_guard_direct_write,
+    ENABLE ALWAYS TRIGGER key_policy_history_refuse_truncate;
 ALTER TABLE kms_policy.key_policy_principals
     ENABLE ALWAYS TRIGGER key_policy_principals_validate,
     ENABLE ALWAYS TRIGGER key_policy_principals_guard_direct_write,
@@ -374,9 +433,24 @@ CREATE FUNCTION @extschema@.kms_put_key_policy(
     key_id text,
     policy text,
     policy_name text DEFAULT 'default',
-    bypass_policy_lockout_safety_check boolean DEFAULT false)
+    bypass_policy_lockout_safety_check boolean DEFAULT false,
+    expected_version bigint DEFAULT NULL)
 RETURNS void
 AS 'MODULE_PATHNAME', 'kms_put_key_policy_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_key_policy_history(key_id text)
+RETURNS TABLE (version bigint, policy text, sha256 text, changed_at timestamptz,
+               principal text, role name, operation text,
+               bypass_policy_lockout_safety_check boolean)
+AS 'MODULE_PATHNAME', 'kms_key_policy_history_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_key_policy_version(key_id text)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'kms_key_policy_version_v1'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
@@ -488,7 +562,11 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON TYPE @extschema@.kms_key_metadata IS 'KeyMetadata of a KMS key, as DescribeKey returns it';
 COMMENT ON FUNCTION @extschema@.kms_create_key(text, text, boolean, boolean, text) IS 'CreateKey: a new key with the given key policy, or the default key policy; authorized by the caller''s identity policies';
 COMMENT ON FUNCTION @extschema@.kms_get_key_policy(text, text) IS 'GetKeyPolicy: the key policy as stored; needs kms:GetKeyPolicy';
-COMMENT ON FUNCTION @extschema@.kms_put_key_policy(text, text, text, boolean) IS 'PutKeyPolicy: validate and store a key policy, with the policy lockout safety check; needs kms:PutKeyPolicy';
+COMMENT ON FUNCTION @extschema@.kms_put_key_policy(text, text, text, boolean, bigint) IS 'PutKeyPolicy: validate and store a key policy, with the policy lockout safety check and, when expected_version is given, the version precondition; needs kms:PutKeyPolicy';
+COMMENT ON FUNCTION @extschema@.kms_key_policy_history(text) IS 'every version of the key policy, newest first; needs kms:GetKeyPolicy (a deleted key''s: an administrator)';
+COMMENT ON FUNCTION @extschema@.kms_key_policy_version(text) IS 'the current version of the key policy (0: no history); needs kms:GetKeyPolicy';
+COMMENT ON FUNCTION kms_policy.key_policies_history() IS 'trigger: appends every change of a key policy to kms_policy.key_policy_history';
+COMMENT ON FUNCTION kms_policy.key_policy_history_guard() IS 'trigger: the key policy history is append-only, for everyone';
 COMMENT ON FUNCTION @extschema@.kms_list_key_policies(text, integer, text) IS 'ListKeyPolicies: the names of the key''s policies ("default"), paginated; needs kms:ListKeyPolicies';
 COMMENT ON FUNCTION @extschema@.kms_describe_key(text) IS 'DescribeKey: the key''s metadata; needs kms:DescribeKey';
 COMMENT ON FUNCTION @extschema@.kms_list_keys() IS 'ListKeys: the keys of this endpoint''s accounts and regions; authorized by identity policies';
@@ -520,7 +598,9 @@ COMMENT ON FUNCTION kms_policy.refuse_truncate() IS 'trigger: TRUNCATE skips the
 REVOKE ALL ON FUNCTION
     @extschema@.kms_create_key(text, text, boolean, boolean, text),
     @extschema@.kms_get_key_policy(text, text),
-    @extschema@.kms_put_key_policy(text, text, text, boolean),
+    @extschema@.kms_put_key_policy(text, text, text, boolean, bigint),
+    @extschema@.kms_key_policy_history(text),
+    @extschema@.kms_key_policy_version(text),
     @extschema@.kms_list_key_policies(text, integer, text),
     @extschema@.kms_describe_key(text),
     @extschema@.kms_list_keys(),
@@ -542,4 +622,5 @@ REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.keys_deleted(),
     kms_policy.principals_validate(), kms_policy.role_principals_validate(),
     kms_policy.identity_policies_validate(), kms_policy.key_policy_principals_validate(),
     kms_policy.key_policies_principals(),
+    kms_policy.key_policies_history(), kms_policy.key_policy_history_guard(),
     kms_policy.guard_direct_write(), kms_policy.refuse_truncate() FROM PUBLIC;

@@ -117,7 +117,7 @@ CREATE TABLE bench_plain (key_id text PRIMARY KEY, policy text NOT NULL);
 -- The application role's rights (the role itself is cluster-wide: bench/run
 -- creates it once).  It is mapped to a principal the policies allow.
 GRANT EXECUTE ON FUNCTION kms_get_key_policy(text, text), kms_list_key_policies(text, integer, text),
-    kms_put_key_policy(text, text, text, boolean), kms_authorize(text, text, text, jsonb),
+    kms_put_key_policy(text, text, text, boolean, bigint), kms_authorize(text, text, text, jsonb),
     kms_describe_key(text) TO bench_app;
 SELECT kms_map_role('bench_app', 'arn:aws:iam::111122223333:role/BenchApp');
 GRANT SELECT, UPDATE ON bench_plain TO bench_app;

@@ -5,7 +5,7 @@ CREATE ROLE regress_kms_alice;
 CREATE ROLE regress_kms_bob;
 CREATE ROLE regress_kms_nobody;
 CREATE ROLE regress_kms_admin;
-GRANT EXECUTE ON FUNCTION kms_get_key_policy(text, text), kms_put_key_policy(text, text, text, boolean),
+GRANT EXECUTE ON FUNCTION kms_get_key_policy(text, text), kms_put_key_policy(text, text, text, boolean, bigint),
     kms_list_key_policies(text, integer, text), kms_describe_key(text), kms_list_keys(),
     kms_create_key(text, text, boolean, boolean, text), kms_disable_key(text), kms_enable_key(text),
     kms_schedule_key_deletion(text, integer), kms_cancel_key_deletion(text)

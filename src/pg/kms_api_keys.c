@@ -22,6 +22,8 @@
 #include "kms_args.h"
 #include "kms_authz.h"
 #include "kms_errors.h"
+#include "kms_history.h"
+#include "kms_identity_store.h"
 #include "kms_key_store.h"
 #include "kms_policy_cache.h"
 #include "kms_principal_store.h"
@@ -31,6 +33,8 @@
 PG_FUNCTION_INFO_V1(kms_create_key_v1);
 PG_FUNCTION_INFO_V1(kms_get_key_policy_v1);
 PG_FUNCTION_INFO_V1(kms_put_key_policy_v1);
+PG_FUNCTION_INFO_V1(kms_key_policy_history_v1);
+PG_FUNCTION_INFO_V1(kms_key_policy_version_v1);
 PG_FUNCTION_INFO_V1(kms_list_key_policies_v1);
 PG_FUNCTION_INFO_V1(kms_describe_key_v1);
 PG_FUNCTION_INFO_V1(kms_list_keys_v1);
@@ -98,6 +102,7 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 	KmsKey		key;
 	KmsSpiState st;
 	const kp_policy *checked = NULL;
+	KmsStoringPolicy who;
 	Datum		result;
 	const char *args[7];
 
@@ -182,7 +187,11 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 				  psprintf("The generated key ID %s is already in use.", key.key_id),
 				  NULL);
 	}
-	kms_store_key_policy(&key, policy, policy_len, checked, false);
+	who.role = st.caller;
+	who.principal = kms_current_caller(st.caller, dialect, false)->arn;
+	who.operation = "create";
+	who.bypass = bypass;
+	kms_store_key_policy(&key, policy, policy_len, checked, false, &who);
 
 	result = key_metadata_datum(&key);
 	kms_spi_end(&st);
@@ -235,6 +244,7 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 	bool		bypass;
 	KmsSpiState st;
 	const kp_policy *checked = NULL;
+	KmsStoringPolicy who;
 	KmsKey	   *key;
 	kp_error	err;
 
@@ -264,8 +274,25 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 						 bypass ? "true" : "false", NULL);
 	/* 6.-8. quota, document, principals, lockout safety check */
 	checked = check_new_policy(policy, policy_len, key, bypass, st.caller);
-	/* 9. store verbatim (the trigger validates what the API did not) */
-	kms_store_key_policy(key, policy, policy_len, checked, true);
+	/* 9. the version precondition (the key row's lock keeps it true) */
+	if (!PG_ARGISNULL(4))
+	{
+		int64		expected = PG_GETARG_INT64(4);
+		int64		current = kms_key_policy_version(key->key_id, "default");
+
+		if (expected != current)
+			kms_raise(KMS_CONFLICT,
+					  psprintf("The key policy of %s is at version " INT64_FORMAT ", not at the expected version " INT64_FORMAT ".",
+							   key->arn, current, expected),
+					  "Another change of the key policy came first; nothing was changed.",
+					  "Read the policy and its version again (kms_key_policy_history), then put with the new version.");
+	}
+	/* 10. store verbatim (the trigger validates what the API did not) */
+	who.role = st.caller;
+	who.principal = kms_current_caller(st.caller, dialect, false)->arn;
+	who.operation = "put";
+	who.bypass = bypass;
+	kms_store_key_policy(key, policy, policy_len, checked, true, &who);
 	kms_spi_end(&st);
 	PG_RETURN_VOID();
 }
@@ -537,4 +564,79 @@ kms_cancel_key_deletion_v1(PG_FUNCTION_ARGS)
 
 	change_state(fcinfo, "kms:CancelKeyDeletion", allowed, "Disabled", 0);
 	PG_RETURN_VOID();
+}
+
+/* ------------------------------------------------------------------------
+ * Key policy history
+ * ------------------------------------------------------------------------ */
+
+/*
+ * The key ID that an argument names, for the history of a deleted key (an
+ * administrator's question): a key ARN's last part, or the argument.
+ */
+static const char *
+deleted_key_id(const char *input)
+{
+	const char *slash = strrchr(input, '/');
+
+	return (strncmp(input, "arn:", 4) == 0 || strncmp(input, "acs:", 4) == 0) && slash
+		? slash + 1 : input;
+}
+
+/*
+ * kms_key_policy_history(key_id): every version of the key's policy, newest
+ * first; authorized as kms:GetKeyPolicy.  The history of a deleted key is
+ * readable to administrators.
+ */
+Datum
+kms_key_policy_history_v1(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	char	   *key_input = kms_arg_utf8(fcinfo, 0, NULL);
+	kp_dialect	dialect = kms_input_dialect(key_input);
+	KmsSpiState st;
+	KmsKey	   *key;
+	const char *args[1];
+
+	kms_check_key_id_shape(key_input, dialect);
+	InitMaterializedSRF(fcinfo, 0);
+	kms_spi_begin(&st);
+	if (kms_is_administrator(st.caller))
+		args[0] = deleted_key_id(key_input);	/* any key's, a deleted one's too */
+	else
+	{
+		key = kms_resolve_key(key_input);
+		kms_authorize_caller(key, "kms:GetKeyPolicy", st.caller, NULL, NULL);
+		args[0] = key->key_id;
+	}
+	kms_spi_exec_latest("SELECT version, policy, sha256, changed_at, principal, role, operation, "
+						"bypass_policy_lockout_safety_check FROM kms_policy.key_policy_history "
+						"WHERE key_id = $1 AND policy_name = 'default' ORDER BY version DESC",
+						1, args);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	}
+	kms_spi_end(&st);
+	return (Datum) 0;
+}
+
+/* kms_key_policy_version(key_id): the current version; kms:GetKeyPolicy. */
+Datum
+kms_key_policy_version_v1(PG_FUNCTION_ARGS)
+{
+	char	   *key_input = kms_arg_utf8(fcinfo, 0, NULL);
+	kp_dialect	dialect = kms_input_dialect(key_input);
+	KmsSpiState st;
+	KmsKey	   *key;
+	int64		version;
+
+	kms_check_key_id_shape(key_input, dialect);
+	kms_spi_begin(&st);
+	key = kms_resolve_key(key_input);
+	kms_authorize_caller(key, "kms:GetKeyPolicy", st.caller, NULL, NULL);
+	version = kms_key_policy_version(key->key_id, "default");
+	kms_spi_end(&st);
+	PG_RETURN_INT64(version);
 }

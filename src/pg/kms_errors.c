@@ -30,6 +30,7 @@ static const KmsExceptionInfo kms_exceptions[KMS_EXCEPTION_COUNT] = {
 	[KMS_UNSUPPORTED_OPERATION] = {"UnsupportedOperationException", MAKE_SQLSTATE('K', 'M', '0', '0', '6')},
 	[KMS_VALIDATION] = {"ValidationException", MAKE_SQLSTATE('K', 'M', '0', '0', '7')},
 	[KMS_ACCESS_DENIED] = {"AccessDeniedException", MAKE_SQLSTATE('K', 'M', '0', '0', '8')},
+	[KMS_CONFLICT] = {"ConflictException", MAKE_SQLSTATE('K', 'M', '0', '0', '9')},
 	[ALI_INVALID_PARAMETER] = {"InvalidParameter", MAKE_SQLSTATE('K', 'A', '0', '0', '1')},
 	[ALI_MISSING_PARAMETER] = {"MissingParameter", MAKE_SQLSTATE('K', 'A', '0', '0', '2')},
 	[ALI_NO_PERMISSION] = {"Forbidden.NoPermission", MAKE_SQLSTATE('K', 'A', '0', '0', '3')},

@@ -21,6 +21,7 @@ typedef enum KmsException
 	KMS_UNSUPPORTED_OPERATION,	/* UnsupportedOperationException */
 	KMS_VALIDATION,				/* ValidationException */
 	KMS_ACCESS_DENIED,			/* AccessDeniedException */
+	KMS_CONFLICT,				/* ConflictException (expected_version) */
 	/* Alibaba Cloud KMS */
 	ALI_INVALID_PARAMETER,		/* InvalidParameter */
 	ALI_MISSING_PARAMETER,		/* MissingParameter */

@@ -376,9 +376,9 @@ static const KmsStoringPolicy *storing_policy = NULL;
 
 void
 kms_store_key_policy(const KmsKey *key, const char *policy_utf8, size_t len,
-					 const kp_policy *checked, bool exists)
+					 const kp_policy *checked, bool exists, const KmsStoringPolicy *who)
 {
-	KmsStoringPolicy storing;
+	KmsStoringPolicy storing = *who;
 	const char *args[2];
 
 	storing.key = key;

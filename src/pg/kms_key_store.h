@@ -68,6 +68,11 @@ typedef struct KmsStoringPolicy
 	const char *doc;
 	size_t		len;
 	const kp_policy *checked;
+	/* for the history: who, how */
+	Oid			role;			/* the calling role */
+	const char *principal;		/* its principal ARN (NULL: none) */
+	const char *operation;		/* "create" or "put" */
+	bool		bypass;			/* the lockout safety check was bypassed */
 } KmsStoringPolicy;
 
 /*
@@ -77,7 +82,8 @@ typedef struct KmsStoringPolicy
  * kms_key_policy_being_stored tells them the API has just done.
  */
 extern void kms_store_key_policy(const KmsKey *key, const char *policy_utf8,
-								 size_t len, const kp_policy *checked, bool exists);
+								 size_t len, const kp_policy *checked, bool exists,
+								 const KmsStoringPolicy *who);
 
 /*
  * For the key_policies triggers: is the row (key_id, UTF-8 document) the one

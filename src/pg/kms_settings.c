@@ -27,6 +27,7 @@ bool		kms_check_principals = true;
 
 char	   *kms_administrator_role = NULL;
 int			kms_compiled_policy_cache_size = KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE;
+bool		kms_record_history = true;
 
 static bool
 check_region(char **newval, void **extra, GucSource source)
@@ -122,6 +123,13 @@ kms_define_settings(void)
 							   PGC_SUSET, 0,
 							   NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("kms_policy.record_history",
+							 "Append every change of a key policy to kms_policy.key_policy_history.",
+							 "Off only to restore a dump, which brings its own history rows.",
+							 &kms_record_history,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomIntVariable("kms_policy.compiled_policy_cache_size",
 							"Compiled policies each backend keeps, keyed by their exact text.",
 							"A policy found here is not parsed again; each entry holds one compiled document.",

@@ -16,6 +16,7 @@ extern char *kms_alibaba_account_id;
 extern bool kms_check_principals;
 extern char *kms_administrator_role;
 extern int	kms_compiled_policy_cache_size;
+extern bool kms_record_history;
 
 /* kms_policy.compiled_policy_cache_size: default and maximum entries */
 #define KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE 256

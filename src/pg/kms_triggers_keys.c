@@ -37,9 +37,12 @@
 
 #include "kms_args.h"
 #include "kms_errors.h"
+#include "kms_history.h"
+#include "kms_identity_store.h"
 #include "kms_key_store.h"
 #include "kms_policy_cache.h"
 #include "kms_principal_store.h"
+#include "kms_settings.h"
 #include "kms_spi.h"
 #include "kms_trigger_util.h"
 
@@ -48,6 +51,8 @@ PG_FUNCTION_INFO_V1(kms_keys_deleted_v1);
 PG_FUNCTION_INFO_V1(kms_key_policies_validate_v1);
 PG_FUNCTION_INFO_V1(kms_guard_direct_write_v1);
 PG_FUNCTION_INFO_V1(kms_refuse_truncate_v1);
+PG_FUNCTION_INFO_V1(kms_key_policies_history_v1);
+PG_FUNCTION_INFO_V1(kms_key_policy_history_guard_v1);
 
 static void
 invalid_key_row(const char *detail)
@@ -286,4 +291,90 @@ kms_refuse_truncate_v1(PG_FUNCTION_ARGS)
 			 errdetail("TRUNCATE skips the row triggers that keep kms_policy's tables consistent: every key keeps its policy, and a principal that a policy names stays registered."),
 			 errhint("Use DELETE, whose triggers check each row.")));
 	return PointerGetDatum(NULL);	/* keep compiler quiet */
+}
+
+/*
+ * kms_policy.key_policies, AFTER INSERT OR UPDATE FOR EACH ROW: append the
+ * change to the key policy history (kms_history.c).  The API's own store
+ * says who called and how; any other write is a direct write by the current
+ * role (its principal, if mapped), for which the lockout safety check did
+ * not run.  An UPDATE that leaves the document as it was is no change of the
+ * policy, unless the API put it.
+ */
+Datum
+kms_key_policies_history_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check_fired(fcinfo, "kms_key_policies_history", false, true);
+	HeapTuple	tuple;
+	char	   *key_id;
+	char	   *name;
+	char	   *doc;
+	size_t		len;
+	const KmsStoringPolicy *storing;
+
+	if (!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for INSERT or UPDATE", "kms_key_policies_history")));
+	if (!kms_record_history)
+		return PointerGetDatum(NULL);
+	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	key_id = kms_trigger_column(td, tuple, "key_id", NULL);
+	name = kms_trigger_column(td, tuple, "policy_name", NULL);
+	doc = kms_trigger_column(td, tuple, "policy", &len);
+	if (key_id == NULL || name == NULL || doc == NULL)
+		return PointerGetDatum(NULL);	/* NOT NULL refused it */
+
+	storing = kms_key_policy_being_stored(key_id, doc, len);
+	if (storing != NULL)
+		kms_append_history(key_id, name, doc, len, storing->role, storing->principal,
+						   storing->operation, storing->bypass);
+	else
+	{
+		KmsKey	   *key;
+		KmsCaller  *caller;
+		KmsSpiState st;
+
+		if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
+		{
+			size_t		old_len;
+			char	   *old = kms_trigger_column(td, td->tg_trigtuple, "policy", &old_len);
+
+			if (old != NULL && old_len == len && memcmp(old, doc, len) == 0)
+				return PointerGetDatum(NULL);
+		}
+		key = kms_lookup_key_by_id(key_id);
+		if (key == NULL)
+			return PointerGetDatum(NULL);	/* the foreign key refuses it */
+		kms_spi_begin(&st);
+		caller = kms_current_caller(st.caller, key->dialect, false);
+		kms_spi_end(&st);
+		kms_append_history(key_id, name, doc, len, st.caller, caller->arn,
+						   "direct write", true);
+	}
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * kms_policy.key_policy_history, BEFORE INSERT OR UPDATE OR DELETE FOR EACH
+ * ROW: append-only for everyone, superusers included.  Rows are inserted by
+ * the history trigger above, or by a restore (kms_policy.record_history off).
+ */
+Datum
+kms_key_policy_history_guard_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_key_policy_history_guard");
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) &&
+		(kms_history_appending() || !kms_record_history))
+		return PointerGetDatum(td->tg_trigtuple);
+	kms_raise(KMS_UNSUPPORTED_OPERATION,
+			  TRIGGER_FIRED_BY_INSERT(td->tg_event)
+			  ? "the key policy history is written only by key policy changes"
+			  : "the key policy history is append-only",
+			  "Every change of a key policy appends one row; rows are never changed or removed.",
+			  TRIGGER_FIRED_BY_INSERT(td->tg_event)
+			  ? "Change the key policy instead; a restore loads history with kms_policy.record_history = off."
+			  : "A superuser who must purge history disables this trigger deliberately (see the README).");
+	pg_unreachable();
 }
