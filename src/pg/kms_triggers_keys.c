@@ -332,7 +332,8 @@ kms_key_policies_history_v1(PG_FUNCTION_ARGS)
 	else
 	{
 		KmsKey	   *key;
-		KmsCaller  *caller;
+		char	   *principal;
+		MemoryContext outer = CurrentMemoryContext;
 		KmsSpiState st;
 
 		if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
@@ -347,9 +348,11 @@ kms_key_policies_history_v1(PG_FUNCTION_ARGS)
 		if (key == NULL)
 			return PointerGetDatum(NULL);	/* the foreign key refuses it */
 		kms_spi_begin(&st);
-		caller = kms_current_caller(st.caller, key->dialect, false);
+		principal = kms_current_caller(st.caller, key->dialect, false)->arn;
+		/* SPI's memory goes with kms_spi_end */
+		principal = principal ? MemoryContextStrdup(outer, principal) : NULL;
 		kms_spi_end(&st);
-		kms_append_history(key_id, name, doc, len, st.caller, caller->arn,
+		kms_append_history(key_id, name, doc, len, st.caller, principal,
 						   "direct write", true);
 	}
 	return PointerGetDatum(NULL);
