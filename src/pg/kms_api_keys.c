@@ -188,7 +188,7 @@ kms_create_key_v1(PG_FUNCTION_ARGS)
 				  NULL);
 	}
 	who.role = st.caller;
-	who.principal = kms_current_caller(st.caller, dialect, false)->arn;
+	who.principal = kms_current_caller(st.caller, dialect, true)->arn;	/* locked already */
 	who.operation = "create";
 	who.bypass = bypass;
 	kms_store_key_policy(&key, policy, policy_len, checked, false, &who);
@@ -289,7 +289,7 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 	}
 	/* 10. store verbatim (the trigger validates what the API did not) */
 	who.role = st.caller;
-	who.principal = kms_current_caller(st.caller, dialect, false)->arn;
+	who.principal = kms_current_caller(st.caller, dialect, true)->arn;	/* locked already */
 	who.operation = "put";
 	who.bypass = bypass;
 	kms_store_key_policy(key, policy, policy_len, checked, true, &who);

@@ -67,11 +67,12 @@
  * writer holds an ACCESS EXCLUSIVE lock on identity_changes from its first
  * identity write until after its invalidations are sent (and, on a standby,
  * until they are replayed: the lock is WAL-logged), and a read call takes
- * ACCESS SHARE on it, accepts pending invalidations, answers, and releases it
- * at once.  A read call therefore never answers from a cache older than a
- * committed identity change; it waits for one in progress; it holds up no
- * writer beyond its own answer.  Calls that write do not use the cache: they
- * read and lock the rows themselves.
+ * ACCESS SHARE on it without waiting, accepts pending invalidations, answers,
+ * and releases it at once; when a change is in progress it cannot have the
+ * lock and reads the tables themselves instead.  A read call therefore never
+ * answers from a cache older than a committed identity change, never waits
+ * for one in progress, and holds up no writer beyond its own answer.  Calls
+ * that write do not use the cache: they read and lock the rows themselves.
  * ------------------------------------------------------------------------ */
 
 /* At most this many roles and principals are cached; then it starts over. */
@@ -177,8 +178,15 @@ identity_cache_reset(void)
 	identity_cache_valid = true;
 }
 
-/* Take the cache's lock and bring the cache up to date (read calls). */
-static void
+/*
+ * Take the cache's lock and bring the cache up to date (read calls).  False
+ * when an identity change is in progress (its writer holds the lock): the
+ * caller then reads the tables themselves, on the latest committed state,
+ * without waiting -- never from the cache, which the change may be about to
+ * invalidate, and never blocking (a transaction that wrote before holds row
+ * locks the change may be waiting for).
+ */
+static bool
 identity_cache_enter(void)
 {
 	static bool callback_registered = false;
@@ -188,12 +196,14 @@ identity_cache_enter(void)
 		CacheRegisterRelcacheCallback(identity_cache_invalidate, (Datum) 0);
 		callback_registered = true;
 	}
-	LockRelationOid(identity_lock_relation(), AccessShareLock);
+	if (!ConditionalLockRelationOid(identity_lock_relation(), AccessShareLock))
+		return false;
 	AcceptInvalidationMessages();
 	if (!identity_cache_valid || identity_cxt == NULL ||
 		hash_get_num_entries(mapping_cache) >= KMS_IDENTITY_CACHE_MAX ||
 		hash_get_num_entries(policies_cache) >= KMS_IDENTITY_CACHE_MAX)
 		identity_cache_reset();
+	return true;
 }
 
 static void
@@ -287,12 +297,13 @@ kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
 	{
 		if (c->locked)
 			c->arn = read_mapping(role, name, true);
-		else
+		else if (identity_cache_enter())
 		{
-			identity_cache_enter();
 			c->arn = cached_mapping(role, name);
 			identity_cache_leave();
 		}
+		else
+			c->arn = read_mapping(role, name, false);	/* a change in progress */
 		if (c->arn != NULL)
 		{
 			c->account = kms_arn_account(c->arn);
@@ -456,12 +467,15 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 	if (own != dialect)
 		return 0;
 
-	if (caller->locked)
+	if (caller->locked || !identity_cache_enter())
 	{
-		/* a call that writes: read and lock, owned by this memory context */
+		/*
+		 * A call that writes (read and lock), or a change in progress (read
+		 * the committed state): owned by this memory context.
+		 */
 		IdentitySet *set;
 
-		n = load_identity_policies(caller->arn, own, true, &policies);
+		n = load_identity_policies(caller->arn, own, caller->locked, &policies);
 		set = palloc0(sizeof(IdentitySet));
 		set->n = n;
 		set->policies = policies;
@@ -472,10 +486,9 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 		return n;
 	}
 
-	/* a read call: through the cache */
+	/* a read call: through the cache (entered above) */
 	if (strlen(caller->arn) >= KMS_PRINCIPAL_ARN_BUFLEN)
 		elog(ERROR, "principal ARN too long");	/* internal error: normalised */
-	identity_cache_enter();
 	{
 		PoliciesEntry *e;
 		bool		found;

@@ -348,7 +348,7 @@ kms_key_policies_history_v1(PG_FUNCTION_ARGS)
 		if (key == NULL)
 			return PointerGetDatum(NULL);	/* the foreign key refuses it */
 		kms_spi_begin(&st);
-		principal = kms_current_caller(st.caller, key->dialect, false)->arn;
+		principal = kms_current_caller(st.caller, key->dialect, true)->arn;	/* a write */
 		/* SPI's memory goes with kms_spi_end */
 		principal = principal ? MemoryContextStrdup(outer, principal) : NULL;
 		kms_spi_end(&st);
