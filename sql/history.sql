@@ -6,7 +6,7 @@ CREATE ROLE regress_hist_app;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO regress_hist_app;
 SELECT kms_register_principal('arn:aws:iam::111122223333:role/HistApp');
 SELECT kms_map_role('regress_hist_app', 'arn:aws:iam::111122223333:role/HistApp');
-\set k '1234abcd-12ab-34cd-56ef-1234567890ab'
+\set k 'cafe0000-0000-4000-8000-00000000a011'
 \set root_and_app '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},{"Sid":"App","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/HistApp"},"Action":["kms:GetKeyPolicy","kms:PutKeyPolicy"],"Resource":"*"}]}'
 \set only_root '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}}'
 

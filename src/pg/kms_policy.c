@@ -5,7 +5,7 @@
  * The glue's layers, calls only going down:
  *   1. kms_errors, kms_settings        KMS exceptions, settings, administrators
  *   2. kms_spi, kms_args, kms_trigger_util   SPI, argument and trigger helpers
- *   3. kms_key_store, kms_principal_store, kms_identity_store,
+ *   3. kms_key_store, kms_principal_store, kms_identity_store, kms_history,
  *      kms_policy_cache                the stores and the compiled-policy cache
  *   4. kms_authz                       authorization (no SQL-callable function)
  *   5. kms_api_*, kms_triggers_*       the SQL API and the trigger functions
