@@ -41,3 +41,6 @@ UPDATE kms_policy.key_policies SET policy = '{"Statement": [{"Effect": "Allow"}]
 SELECT kms_put_key_policy(:'key_id', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/ExampleUser"},"Action":"kms:Decrypt","Resource":"*"}]}');
 \echo '== the policy is unchanged'
 SELECT kms_get_key_policy(:'key_id') AS policy;
+\echo '== its history: every change, none of the refused ones'
+SELECT version, operation, role, principal, left(sha256, 16) AS sha256_prefix
+  FROM kms_key_policy_history(:'key_id');
