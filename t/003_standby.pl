@@ -1,5 +1,5 @@
-# On a streaming standby, reads and decisions work; writes fail with
-# PostgreSQL's own read-only error.
+# On a streaming standby, reads and decisions work, the key policy history
+# is readable; writes fail with PostgreSQL's own read-only error.
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -40,6 +40,25 @@ $primary->wait_for_catchup($standby);
 is($standby->safe_psql('postgres',
      qq{SELECT kms_authorize('$key', 'arn:aws:iam::111122223333:user/Alice', 'kms:Decrypt')}),
    'ImplicitDeny', 'the standby decides with the replicated policy');
+
+# The key policy history is readable on the standby and equals the
+# primary's: create, the two puts, and a direct write by the superuser.
+$primary->safe_psql('postgres', qq{UPDATE kms_policy.key_policies
+  SET policy = '{"Version":"2012-10-17","Id":"direct","Statement":{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}}'
+  WHERE key_id = '$key'});
+$primary->wait_for_catchup($standby);
+my $history = qq{SELECT h::text FROM kms_key_policy_history('$key') h};
+my $primary_history = $primary->safe_psql('postgres', $history);
+is($standby->safe_psql('postgres', $history), $primary_history,
+   'kms_key_policy_history on the standby returns the primary rows');
+is($standby->safe_psql('postgres', qq{SELECT string_agg(version || ':' || operation, ',')
+  FROM kms_key_policy_history('$key')}),
+   '4:direct write,3:put,2:put,1:create', 'standby history: newest first, every change');
+is($standby->safe_psql('postgres', qq{SELECT kms_key_policy_version('$key')}), '4',
+   'kms_key_policy_version works on the standby');
+is($standby->safe_psql('postgres', qq{SELECT policy = kms_get_key_policy('$key')
+  FROM kms_key_policy_history('$key') LIMIT 1}),
+   't', 'the newest history row on the standby is the replicated policy');
 
 # The identity cache of a standby session follows replicated identity
 # changes: the writer's lock on kms_policy.identity_changes is WAL-logged and
