@@ -105,3 +105,19 @@ kms_trigger_table_name(TriggerData *trigdata)
 	return quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 									  RelationGetRelationName(rel));
 }
+
+/*
+ * Called by the trigger manager, AFTER, FOR EACH ROW, for INSERT or UPDATE?
+ * Else 39P01.  The new row.
+ */
+HeapTuple
+kms_trigger_after_row(FunctionCallInfo fcinfo, const char *fname)
+{
+	TriggerData *td = kms_trigger_check_fired(fcinfo, fname, false, true);
+
+	if (!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired for INSERT or UPDATE", fname)));
+	return TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+}

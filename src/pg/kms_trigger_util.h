@@ -30,4 +30,7 @@ extern bool kms_trigger_column_bool(TriggerData *trigdata, HeapTuple tuple, cons
 /* The schema-qualified, quoted name of a trigger's table. */
 extern char *kms_trigger_table_name(TriggerData *trigdata);
 
+/* kms_trigger_check_fired AFTER ROW, for INSERT or UPDATE; the new row. */
+extern HeapTuple kms_trigger_after_row(FunctionCallInfo fcinfo, const char *fname);
+
 #endif							/* KMS_TRIGGER_UTIL_H */

@@ -257,17 +257,7 @@ kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 	const char *args[3];
 	const KmsStoringPolicy *storing;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager", "kms_key_policies_principals")));
-	if (!TRIGGER_FIRED_AFTER(td->tg_event) || !TRIGGER_FIRED_FOR_ROW(td->tg_event) ||
-		!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired AFTER ROW for INSERT or UPDATE",
-						"kms_key_policies_principals")));
-	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
+	tuple = kms_trigger_after_row(fcinfo, "kms_key_policies_principals");
 	key_id = kms_trigger_column(td, tuple, "key_id", NULL);
 	name = kms_trigger_column(td, tuple, "policy_name", NULL);
 	doc = kms_trigger_column(td, tuple, "policy", &len);

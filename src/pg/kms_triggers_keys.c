@@ -304,21 +304,16 @@ kms_refuse_truncate_v1(PG_FUNCTION_ARGS)
 Datum
 kms_key_policies_history_v1(PG_FUNCTION_ARGS)
 {
-	TriggerData *td = kms_trigger_check_fired(fcinfo, "kms_key_policies_history", false, true);
-	HeapTuple	tuple;
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple = kms_trigger_after_row(fcinfo, "kms_key_policies_history");
 	char	   *key_id;
 	char	   *name;
 	char	   *doc;
 	size_t		len;
 	const KmsStoringPolicy *storing;
 
-	if (!(TRIGGER_FIRED_BY_INSERT(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event)))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired for INSERT or UPDATE", "kms_key_policies_history")));
 	if (!kms_record_history)
 		return PointerGetDatum(NULL);
-	tuple = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 	key_id = kms_trigger_column(td, tuple, "key_id", NULL);
 	name = kms_trigger_column(td, tuple, "policy_name", NULL);
 	doc = kms_trigger_column(td, tuple, "policy", &len);
