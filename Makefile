@@ -28,6 +28,7 @@ GLUE_SRCS = src/pg/kms_policy.c src/pg/kms_errors.c src/pg/kms_settings.c \
 	src/pg/kms_key_store.c src/pg/kms_principal_store.c src/pg/kms_identity_store.c \
 	src/pg/kms_policy_cache.c src/pg/kms_history.c src/pg/kms_authz.c \
 	src/pg/kms_api_keys.c src/pg/kms_api_identity.c src/pg/kms_api_authz.c \
+	src/pg/kms_api_access_keys.c \
 	src/pg/kms_triggers_keys.c src/pg/kms_triggers_identity.c
 
 OBJS = $(GLUE_SRCS:.c=.o)

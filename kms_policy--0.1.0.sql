@@ -283,6 +283,36 @@ REVOKE ALL ON kms_policy.role_principals, kms_policy.identity_policies,
     kms_policy.key_policy_principals FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------
+-- The KMS endpoint's access keys: each bound to a role (by OID and by its name
+-- when the key was created, as role_principals), so a role that later gets a
+-- dropped role's OID never inherits its keys.  The secret is read only by
+-- kms_endpoint_authenticate, inside the database, and returned only once, by
+-- kms_create_access_key.
+-- ---------------------------------------------------------------------------
+CREATE TABLE kms_policy.access_keys (
+    access_key_id text NOT NULL PRIMARY KEY,
+    secret        text NOT NULL,
+    role          regrole NOT NULL,
+    role_name     text NOT NULL,
+    created_at    timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE kms_policy.access_keys IS 'access keys of the KMS endpoint, each bound to a PostgreSQL role';
+
+CREATE FUNCTION kms_policy.access_keys_validate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'kms_access_keys_validate_v1'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+
+-- Only identity administrators (or the API) write access keys, deletes included.
+CREATE TRIGGER access_keys_validate
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.access_keys
+    FOR EACH ROW EXECUTE FUNCTION kms_policy.access_keys_validate();
+
+SELECT pg_catalog.pg_extension_config_dump('kms_policy.access_keys', '');
+REVOKE ALL ON kms_policy.access_keys FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- Every write path, on every table of the schema kms_policy
 -- ---------------------------------------------------------------------------
 -- Only the table owner (its members) and superusers write the tables directly:
@@ -343,6 +373,12 @@ CREATE TRIGGER key_policy_principals_guard_direct_write
 CREATE TRIGGER key_policy_principals_refuse_truncate
     BEFORE TRUNCATE ON kms_policy.key_policy_principals
     FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
+CREATE TRIGGER access_keys_guard_direct_write
+    BEFORE INSERT OR UPDATE OR DELETE ON kms_policy.access_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.guard_direct_write();
+CREATE TRIGGER access_keys_refuse_truncate
+    BEFORE TRUNCATE ON kms_policy.access_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION kms_policy.refuse_truncate();
 
 -- Row-level security on, with no policy: roles that bypass privileges but
 -- not row security (pg_read_all_data, pg_write_all_data, any grantee) see
@@ -355,6 +391,7 @@ ALTER TABLE kms_policy.role_principals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.identity_policies ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.key_policy_principals ENABLE ROW LEVEL SECURITY;
 ALTER TABLE kms_policy.key_policy_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE kms_policy.access_keys ENABLE ROW LEVEL SECURITY;
 
 -- EVERY trigger on EVERY table of the schema is ENABLE ALWAYS, so that
 -- session_replication_role = replica and logical-replication apply workers
@@ -390,6 +427,10 @@ ALTER TABLE kms_policy.key_policy_principals
     ENABLE ALWAYS TRIGGER key_policy_principals_validate,
     ENABLE ALWAYS TRIGGER key_policy_principals_guard_direct_write,
     ENABLE ALWAYS TRIGGER key_policy_principals_refuse_truncate;
+ALTER TABLE kms_policy.access_keys
+    ENABLE ALWAYS TRIGGER access_keys_validate,
+    ENABLE ALWAYS TRIGGER access_keys_guard_direct_write,
+    ENABLE ALWAYS TRIGGER access_keys_refuse_truncate;
 
 -- ---------------------------------------------------------------------------
 -- The API
@@ -539,6 +580,33 @@ AS 'MODULE_PATHNAME', 'kms_delete_identity_policy_v1'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+-- The KMS endpoint: access keys and request authentication
+CREATE FUNCTION @extschema@.kms_create_access_key(role regrole)
+RETURNS TABLE (access_key_id text, secret_access_key text)
+AS 'MODULE_PATHNAME', 'kms_create_access_key_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_list_access_keys()
+RETURNS TABLE (access_key_id text, role name, created_at timestamptz)
+AS 'MODULE_PATHNAME', 'kms_list_access_keys_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_delete_access_key(access_key_id text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'kms_delete_access_key_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_endpoint_authenticate(access_key_id text, request_date text,
+                                                      region text, string_to_sign text,
+                                                      signature text)
+RETURNS name
+AS 'MODULE_PATHNAME', 'kms_endpoint_authenticate_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
 -- Decisions
 CREATE FUNCTION @extschema@.kms_authorize(key_id text, principal text, action text,
                                           context jsonb DEFAULT '{}')
@@ -582,6 +650,11 @@ COMMENT ON FUNCTION @extschema@.kms_put_identity_policy(text, text, text) IS 'Va
 COMMENT ON FUNCTION @extschema@.kms_delete_identity_policy(text, text) IS 'Delete an identity policy of a principal (identity administrators only); false if there was none';
 COMMENT ON FUNCTION @extschema@.kms_authorize(text, text, text, jsonb) IS 'What the key policy and identity policies decide for a principal, an action and a request context: Allow, ExplicitDeny or ImplicitDeny; needs kms:GetKeyPolicy or an administrator';
 COMMENT ON FUNCTION @extschema@.kms_explain_authorization(text, text, text, jsonb) IS 'The decision of kms_authorize, statement by statement; needs kms:GetKeyPolicy or an administrator';
+COMMENT ON FUNCTION @extschema@.kms_create_access_key(regrole) IS 'A new access key of the KMS endpoint bound to an existing role; the only time its secret is returned (identity administrators only)';
+COMMENT ON FUNCTION @extschema@.kms_list_access_keys() IS 'The KMS endpoint''s access keys and their roles, never the secrets (identity administrators only)';
+COMMENT ON FUNCTION @extschema@.kms_delete_access_key(text) IS 'Delete an access key of the KMS endpoint (identity administrators only); false if there was none';
+COMMENT ON FUNCTION @extschema@.kms_endpoint_authenticate(text, text, text, text, text) IS 'The KMS endpoint''s check of a request''s Signature Version 4 (service kms): the role its access key is bound to, or UnrecognizedClientException / InvalidSignatureException';
+COMMENT ON FUNCTION kms_policy.access_keys_validate() IS 'trigger: checks access keys (well formed, existing role under its name); identity administrators only';
 COMMENT ON FUNCTION kms_policy.keys_validate() IS 'trigger: checks every row of kms_policy.keys (identifiers, ARN, dialect, state)';
 COMMENT ON FUNCTION kms_policy.keys_deleted() IS 'trigger: deletes a deleted key''s policy and references, also where foreign keys do not fire (replica mode)';
 COMMENT ON FUNCTION kms_policy.key_policies_validate() IS 'trigger: validates every stored key policy as kms_put_key_policy does; a key keeps its policy';
@@ -614,6 +687,10 @@ REVOKE ALL ON FUNCTION
     @extschema@.kms_unmap_role(regrole),
     @extschema@.kms_put_identity_policy(text, text, text),
     @extschema@.kms_delete_identity_policy(text, text),
+    @extschema@.kms_create_access_key(regrole),
+    @extschema@.kms_list_access_keys(),
+    @extschema@.kms_delete_access_key(text),
+    @extschema@.kms_endpoint_authenticate(text, text, text, text, text),
     @extschema@.kms_authorize(text, text, text, jsonb),
     @extschema@.kms_explain_authorization(text, text, text, jsonb)
 FROM PUBLIC;
@@ -621,6 +698,6 @@ REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.keys_deleted(),
     kms_policy.key_policies_validate(),
     kms_policy.principals_validate(), kms_policy.role_principals_validate(),
     kms_policy.identity_policies_validate(), kms_policy.key_policy_principals_validate(),
-    kms_policy.key_policies_principals(),
+    kms_policy.key_policies_principals(), kms_policy.access_keys_validate(),
     kms_policy.key_policies_history(), kms_policy.key_policy_history_guard(),
     kms_policy.guard_direct_write(), kms_policy.refuse_truncate() FROM PUBLIC;

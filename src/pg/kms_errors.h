@@ -22,6 +22,8 @@ typedef enum KmsException
 	KMS_VALIDATION,				/* ValidationException */
 	KMS_ACCESS_DENIED,			/* AccessDeniedException */
 	KMS_CONFLICT,				/* ConflictException (expected_version) */
+	KMS_UNRECOGNIZED_CLIENT,	/* UnrecognizedClientException (endpoint) */
+	KMS_INVALID_SIGNATURE,		/* InvalidSignatureException (endpoint) */
 	/* Alibaba Cloud KMS */
 	ALI_INVALID_PARAMETER,		/* InvalidParameter */
 	ALI_MISSING_PARAMETER,		/* MissingParameter */

@@ -8,7 +8,8 @@
  *   3. kms_key_store, kms_principal_store, kms_identity_store, kms_history,
  *      kms_policy_cache                the stores and the compiled-policy cache
  *   4. kms_authz                       authorization (no SQL-callable function)
- *   5. kms_api_*, kms_triggers_*       the SQL API and the trigger functions
+ *   5. kms_api_*, kms_triggers_*       the SQL API (kms_api_access_keys: the
+ *                                      endpoint's access keys) and the trigger functions
  */
 #include "postgres.h"
 

@@ -28,6 +28,7 @@ bool		kms_check_principals = true;
 char	   *kms_administrator_role = NULL;
 int			kms_compiled_policy_cache_size = KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE;
 bool		kms_record_history = true;
+int			kms_endpoint_max_clock_skew = KMS_DEFAULT_ENDPOINT_MAX_CLOCK_SKEW;
 
 static bool
 check_region(char **newval, void **extra, GucSource source)
@@ -136,6 +137,14 @@ kms_define_settings(void)
 							&kms_compiled_policy_cache_size,
 							KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE, 1, KMS_MAX_COMPILED_POLICY_CACHE_SIZE,
 							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("kms_policy.endpoint_max_clock_skew",
+							"Seconds a KMS endpoint request's X-Amz-Date may differ from now() (kms_endpoint_authenticate).",
+							"AWS allows 15 minutes either way.  0: not checked (tests with fixed signing vectors only).",
+							&kms_endpoint_max_clock_skew,
+							KMS_DEFAULT_ENDPOINT_MAX_CLOCK_SKEW, 0, KMS_MAX_ENDPOINT_MAX_CLOCK_SKEW,
+							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("kms_policy");

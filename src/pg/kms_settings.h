@@ -17,10 +17,15 @@ extern bool kms_check_principals;
 extern char *kms_administrator_role;
 extern int	kms_compiled_policy_cache_size;
 extern bool kms_record_history;
+extern int	kms_endpoint_max_clock_skew;
 
 /* kms_policy.compiled_policy_cache_size: default and maximum entries */
 #define KMS_DEFAULT_COMPILED_POLICY_CACHE_SIZE 256
 #define KMS_MAX_COMPILED_POLICY_CACHE_SIZE 65536
+
+/* kms_policy.endpoint_max_clock_skew: default (AWS's 15 minutes) and maximum seconds */
+#define KMS_DEFAULT_ENDPOINT_MAX_CLOCK_SKEW 900
+#define KMS_MAX_ENDPOINT_MAX_CLOCK_SKEW 604800
 
 /* Define the settings; called once by _PG_init. */
 extern void kms_define_settings(void);

@@ -1,6 +1,6 @@
 /*
  * kms_triggers_identity.c -- the triggers of the identity tables
- * (principals, role_principals, identity_policies) and of the key-policy
+ * (principals, role_principals, identity_policies, access_keys) and of the key-policy
  * references (key_policy_principals, kept by an AFTER trigger on
  * key_policies).
  *
@@ -32,6 +32,7 @@ PG_FUNCTION_INFO_V1(kms_role_principals_validate_v1);
 PG_FUNCTION_INFO_V1(kms_identity_policies_validate_v1);
 PG_FUNCTION_INFO_V1(kms_key_policies_principals_v1);
 PG_FUNCTION_INFO_V1(kms_key_policy_principals_validate_v1);
+PG_FUNCTION_INFO_V1(kms_access_keys_validate_v1);
 
 /*
  * A trigger of an identity table: the role writing is the API (which
@@ -184,6 +185,69 @@ kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 		tuple = heap_modify_tuple_by_cols(tuple, td->tg_relation->rd_att, 1, &refno,
 										  &refval, &refnull);
 	}
+	return PointerGetDatum(tuple);
+}
+
+/*
+ * kms_policy.access_keys: written only by identity administrators (or the
+ * API as the extension owner); the identifier and secret are well formed,
+ * and the role exists under the name stored with it (as role_principals: a
+ * restored key never passes to the role that has a dropped role's OID).
+ */
+static bool
+chars_in(const char *s, const char *set)
+{
+	return strspn(s, set) == strlen(s);
+}
+
+Datum
+kms_access_keys_validate_v1(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = kms_trigger_check(fcinfo, "kms_access_keys_validate");
+	HeapTuple	tuple;
+	char	   *id;
+	char	   *secret;
+	char	   *role_name;
+	char	   *current;
+	Oid			role_oid;
+	Datum		value;
+	bool		isnull;
+
+	require_trigger_administrator(td);
+	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
+		return PointerGetDatum(td->tg_trigtuple);
+	tuple = kms_trigger_row(fcinfo, "kms_access_keys_validate");
+	id = kms_trigger_column(td, tuple, "access_key_id", NULL);
+	secret = kms_trigger_column(td, tuple, "secret", NULL);
+	role_name = kms_trigger_column(td, tuple, "role_name", NULL);
+	value = heap_getattr(tuple, SPI_fnumber(td->tg_relation->rd_att, "role"),
+						 td->tg_relation->rd_att, &isnull);
+	if (id == NULL || secret == NULL || role_name == NULL || isnull)
+		return PointerGetDatum(tuple);	/* NOT NULL reports it */
+
+	if (strlen(id) < 16 || strlen(id) > 128 ||
+		!chars_in(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"))
+		kms_raise(KMS_VALIDATION, "invalid row for kms_policy.access_keys",
+				  "An access key ID is 16 to 128 characters of A-Z and 0-9.",
+				  "Use kms_create_access_key(role).");
+	if (strlen(secret) != 40 ||
+		!chars_in(secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"))
+		kms_raise(KMS_VALIDATION, "invalid row for kms_policy.access_keys",
+				  psprintf("The secret of access key %s is not 40 characters of A-Z, a-z, 0-9, / and +.", id),
+				  "Use kms_create_access_key(role).");
+
+	role_oid = DatumGetObjectId(value);
+	current = GetUserNameFromId(role_oid, true);
+	if (current)
+		current = pg_server_to_any(current, strlen(current), PG_UTF8);
+	if (current == NULL || strcmp(current, role_name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("role \"%s\" of access key %s does not exist", role_name, id),
+				 current ? errdetail("OID %u is role \"%s\" now; the access key of role \"%s\" does not pass to it.",
+									 role_oid, current, role_name)
+				 : errdetail("No role has OID %u; an access key applies only to the role it was created for.", role_oid),
+				 errhint("Create a new access key with kms_create_access_key(role).")));
 	return PointerGetDatum(tuple);
 }
 
