@@ -373,6 +373,13 @@ op_create_key(outcome *o, PGconn *c, json_object *in)
 		return fail(o, 400, "UnsupportedOperationException", "Tags are not supported by this endpoint.");
 	if (member(in, "CustomKeyStoreId") || member(in, "XksKeyId"))
 		return fail(o, 400, "UnsupportedOperationException", "Custom key stores are not supported by this endpoint.");
+	/* defaults given explicitly rather than as NULL */
+	if (!v[1])
+		v[1] = "";
+	if (!v[2])
+		v[2] = "false";
+	if (!v[3])
+		v[3] = "false";
 
 	q = NULL;
 	if (asprintf(&q, "SELECT %s FROM %s.kms_create_key(policy => $1, description => $2, "
@@ -466,13 +473,15 @@ op_get_key_policy(outcome *o, PGconn *c, json_object *in)
 		free(q);
 		return -1;
 	}
+	if (!v[1])
+		v[1] = "default";
 	res = run(o, c, q, 2, v);
 	free(q);
 	if (!res)
 		return -1;
 	out = json_object_new_object();
 	json_object_object_add(out, "Policy", json_object_new_string_len(PQgetvalue(res, 0, 0), PQgetlength(res, 0, 0)));
-	json_object_object_add(out, "PolicyName", json_object_new_string(v[1] ? v[1] : "default"));
+	json_object_object_add(out, "PolicyName", json_object_new_string(v[1]));
 	PQclear(res);
 	return succeed(o, out);
 }
@@ -493,6 +502,10 @@ op_put_key_policy(outcome *o, PGconn *c, json_object *in)
 		free(q);
 		return -1;
 	}
+	if (!v[2])
+		v[2] = "default";
+	if (!v[3])
+		v[3] = "false";
 	res = run(o, c, q, 4, v);
 	free(q);
 	if (!res)
@@ -518,6 +531,8 @@ op_list_key_policies(outcome *o, PGconn *c, json_object *in)
 		free(q);
 		return -1;
 	}
+	if (!v[1])
+		v[1] = "100";
 	res = run(o, c, q, 3, v);
 	free(q);
 	if (!res)
@@ -609,6 +624,8 @@ op_schedule_key_deletion(outcome *o, PGconn *c, json_object *in)
 		free(q);
 		return -1;
 	}
+	if (!v[1])
+		v[1] = "30";
 	res = run(o, c, q, 2, v);
 	free(q);
 	if (!res)
@@ -618,7 +635,7 @@ op_schedule_key_deletion(outcome *o, PGconn *c, json_object *in)
 	json_object_object_add(out, "KeyId", json_object_new_string(arn));
 	json_object_object_add(out, "DeletionDate", json_object_new_double(strtod(PQgetvalue(res, 0, 0), NULL)));
 	json_object_object_add(out, "KeyState", json_object_new_string("PendingDeletion"));
-	json_object_object_add(out, "PendingWindowInDays", json_object_new_int(v[1] ? atoi(v[1]) : 30));
+	json_object_object_add(out, "PendingWindowInDays", json_object_new_int(atoi(v[1])));
 	free(arn);
 	PQclear(res);
 	return succeed(o, out);

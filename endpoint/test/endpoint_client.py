@@ -70,14 +70,15 @@ def error_code(fn, *a, **kw):
 def raw(target, body, sign=True, headers=None):
     """A hand-made request, signed by botocore's own SigV4 signer."""
     req = botocore.awsrequest.AWSRequest(
-        method="POST", url=ENDPOINT + "/", data=body,
+        method="POST", url=ENDPOINT + "/", data=body.encode() if isinstance(body, str) else body,
         headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target,
                  **(headers or {})})
     if sign:
         botocore.auth.SigV4Auth(botocore.credentials.Credentials(AKID, SECRET), "kms",
                                 REGION).add_auth(req)
     prepared = req.prepare()
-    r = urllib.request.Request(prepared.url, data=prepared.body, method="POST",
+    data = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+    r = urllib.request.Request(prepared.url, data=data, method="POST",
                                headers=dict(prepared.headers))
     try:
         with urllib.request.urlopen(r, timeout=10) as resp:
