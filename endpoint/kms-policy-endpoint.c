@@ -814,8 +814,25 @@ handle_request(outcome *o, struct MHD_Connection *conn, const char *url,
 		goto done;
 	}
 
-	if (!(res = run(o, c, "BEGIN", 0, NULL)))
+	/*
+	 * A connection the server closed since its last use (restart, idle
+	 * timeout, pg_terminate_backend) fails here first: nothing has run yet,
+	 * so reconnect and begin once more.
+	 */
+	res = PQexec(c, "BEGIN");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQstatus(c) == CONNECTION_BAD)
+	{
+		PQclear(res);
+		log_line("database connection lost, reconnecting");
+		PQreset(c);
+		res = PQexec(c, "BEGIN");
+	}
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+	{
+		fail_pg(o, c, res);
+		PQclear(res);
 		goto done;
+	}
 	PQclear(res);
 
 	/* The database checks the signature and names the role to act as */
@@ -947,9 +964,8 @@ send_outcome(struct MHD_Connection *conn, outcome *o)
 	ret = MHD_queue_response(conn, (unsigned int) o->status, resp);
 	MHD_destroy_response(resp);
 
-	log_line("%s %s %d%s%s%s%s", request_id, o->operation ? o->operation : "-", o->status,
-			 o->type ? " " : "", o->type ? o->type : "",
-			 o->type && o->status >= 500 ? "" : "", "");
+	log_line("%s %s %d%s%s", request_id, o->operation ? o->operation : "-", o->status,
+			 o->type ? " " : "", o->type ? o->type : "");
 	return ret;
 }
 

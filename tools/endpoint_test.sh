@@ -24,9 +24,10 @@ fi
 
 tmp=$(mktemp -d /tmp/kms-endpoint-test.XXXXXX)
 chmod 755 "$tmp"
-endpoint_pid=
+endpoint_pid= endpoint2_pid=
 cleanup() {
     [ -n "$endpoint_pid" ] && kill -TERM "$endpoint_pid" 2>/dev/null
+    [ -n "$endpoint2_pid" ] && kill -TERM "$endpoint2_pid" 2>/dev/null
     [ -d "$tmp/data" ] && runuser -u postgres -- "$bindir/pg_ctl" -D "$tmp/data" -m immediate stop >/dev/null 2>&1
     rm -rf "$tmp"
 }
@@ -110,17 +111,24 @@ else
 fi
 psql -c "GRANT EXECUTE ON FUNCTION kms_endpoint_authenticate TO kms_endpoint" >/dev/null || exit 1
 
+start_endpoint() {  # start_endpoint <port> <log> <options...>; sets started_pid
+    local port=$1 log=$2; shift 2
+    "$root/endpoint/kms-policy-endpoint" --listen "127.0.0.1:$port" \
+        --dsn "host=$tmp port=$pgport dbname=postgres user=kms_endpoint" --region us-east-1 "$@" 2> "$log" &
+    started_pid=$!
+    for _ in $(seq 50); do
+        grep -q "listening on" "$log" && break
+        kill -0 "$started_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+}
 port=$(free_port)
-export ENDPOINT="http://127.0.0.1:$port" AKID SECRET RAKID RSECRET MAX_BODY
-"$root/endpoint/kms-policy-endpoint" --listen "127.0.0.1:$port" \
-    --dsn "host=$tmp port=$pgport dbname=postgres user=kms_endpoint" \
-    --region us-east-1 --pool 4 --pool-wait-ms 200 --max-body $MAX_BODY 2> "$tmp/endpoint.log" &
-endpoint_pid=$!
-for _ in $(seq 50); do
-    grep -q "listening on" "$tmp/endpoint.log" && break
-    kill -0 "$endpoint_pid" 2>/dev/null || break
-    sleep 0.1
-done
+start_endpoint "$port" "$tmp/endpoint.log" --pool 4 --pool-wait-ms 200 --max-body $MAX_BODY
+endpoint_pid=$started_pid
+port2=$(free_port)
+start_endpoint "$port2" "$tmp/endpoint2.log" --pool 1 --pool-wait-ms 100
+endpoint2_pid=$started_pid
+export ENDPOINT="http://127.0.0.1:$port" ENDPOINT2="http://127.0.0.1:$port2" AKID SECRET RAKID RSECRET MAX_BODY
 
 python3 "$root/endpoint/test/endpoint_client.py" | tee "$tmp/tap.log" | grep -v '^1\.\.'
 client_rc=${PIPESTATUS[0]}
@@ -128,15 +136,18 @@ n=$(grep -cE '^(not )?ok ' "$tmp/tap.log")
 failed=$(grep -cE '^not ok ' "$tmp/tap.log")
 [ "$client_rc" -ne 0 ] && [ "$failed" -eq 0 ] && { n=$((n + 1)); failed=1; echo "not ok $n - the client script ran to its end (rc $client_rc)"; }
 
-kill -TERM "$endpoint_pid"
-wait "$endpoint_pid"; rc=$?
-endpoint_pid=
-n=$((n + 1))
-if [ $rc -eq 0 ] && grep -q "stopped" "$tmp/endpoint.log"; then
-    echo "ok $n - the endpoint stops on SIGTERM with status 0"
-else
-    echo "not ok $n - the endpoint stops on SIGTERM with status 0 (rc $rc)"; failed=$((failed + 1))
-fi
+for which in endpoint endpoint2; do
+    pidvar=${which}_pid
+    kill -TERM "${!pidvar}"
+    wait "${!pidvar}"; rc=$?
+    printf -v "$pidvar" ''
+    n=$((n + 1))
+    if [ $rc -eq 0 ] && grep -q "stopped" "$tmp/$which.log"; then
+        echo "ok $n - $which stops on SIGTERM with status 0"
+    else
+        echo "not ok $n - $which stops on SIGTERM with status 0 (rc $rc)"; failed=$((failed + 1))
+    fi
+done
 echo "1..$n"
 echo "# mode: $mode; $((n - failed)) passed, $failed failed"
 [ "$failed" -ne 0 ] && { echo "# endpoint log (tail):"; tail -n 30 "$tmp/endpoint.log" | sed 's/^/#   /'; }

@@ -6,11 +6,15 @@ Environment: ENDPOINT (http://127.0.0.1:PORT), AKID/SECRET (role app, mapped
 to the account root), RAKID/RSECRET (role reader, mapped to a user no policy
 allows), PSQL (a shell command reading SQL on stdin as a superuser),
 MAX_BODY."""
+import datetime
+import hashlib
+import hmac
 import json
 import os
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -228,6 +232,78 @@ ok(raw_type("TrentService.PutKeyPolicy",
 big = json.dumps({"KeyId": key_id, "Policy": "x" * int(os.environ.get("MAX_BODY", "65536"))})
 status, _ = raw_type("TrentService.PutKeyPolicy", big)
 ok(status in (413, 400), "a body above --max-body is refused", status)
+
+# -- SigV4 computed here, independently of botocore: whitespace in signed
+#    header values, and the 15-minute window
+def signed(target, body, when=None, extra=None):
+    when = when or datetime.datetime.now(datetime.timezone.utc)
+    amz = when.strftime("%Y%m%dT%H%M%SZ")
+    headers = {"host": ENDPOINT.split("//")[1], "x-amz-date": amz, "x-amz-target": target,
+               "content-type": "application/x-amz-json-1.1", **(extra or {})}
+    names = sorted(headers)
+    canon = "".join(f"{k}:{' '.join(w for w in headers[k].split(' ') if w)}\n" for k in names)
+    creq = "\n".join(["POST", "/", "", canon, ";".join(names), hashlib.sha256(body).hexdigest()])
+    scope = f"{amz[:8]}/{REGION}/kms/aws4_request"
+    sts = "\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(creq.encode()).hexdigest()])
+    k = ("AWS4" + SECRET).encode()
+    for part in (amz[:8], REGION, "kms", "aws4_request"):
+        k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+    sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={AKID}/{scope}, "
+                                f"SignedHeaders={';'.join(names)}, Signature={sig}")
+    r = urllib.request.Request(ENDPOINT + "/", data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(r, timeout=10) as resp:
+            return resp.status, json.loads(resp.read().decode() or "{}")
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read().decode())
+
+
+body = json.dumps({"KeyId": key_id}).encode()
+status, out = signed("TrentService.DescribeKey", body, extra={"x-test-spaces": "  a   b  c "})
+ok(status == 200 and out["KeyMetadata"]["KeyId"] == key_id,
+   "a signature computed independently of botocore, with runs of spaces in a signed header", out)
+status, out = signed("TrentService.DescribeKey", body,
+                     when=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=20))
+ok(status == 400 and out["__type"] == "InvalidSignatureException",
+   "a request signed 20 minutes ago: InvalidSignatureException", out)
+
+# -- the pool: a connection lost is replaced without an error
+sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE usename = 'kms_endpoint'")
+time.sleep(0.3)
+try:
+    for _ in range(6):
+        kms.describe_key(KeyId=key_id)
+    ok(True, "after pg_terminate_backend of every pooled connection, requests still succeed")
+except ClientError as e:
+    ok(False, "after pg_terminate_backend of every pooled connection, requests still succeed", e)
+
+# -- the pool exhausted: ThrottlingException after --pool-wait-ms, never a hang
+#    (ENDPOINT2 has --pool 1; its only connection waits on a lock held here)
+if os.environ.get("ENDPOINT2"):
+    holder = subprocess.Popen(os.environ["PSQL"], shell=True, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    holder.stdin.write("BEGIN;\nLOCK TABLE kms_policy.keys IN ACCESS EXCLUSIVE MODE;\nSELECT 'locked';\n")
+    holder.stdin.flush()
+    holder.stdout.readline()
+    c2 = boto3.client("kms", endpoint_url=os.environ["ENDPOINT2"], region_name=REGION,
+                      aws_access_key_id=AKID, aws_secret_access_key=SECRET,
+                      config=botocore.config.Config(retries={"max_attempts": 1}, read_timeout=30))
+    first = {}
+    t = threading.Thread(target=lambda: first.update(kms_out=c2.describe_key(KeyId=key_id)))
+    t.start()
+    time.sleep(0.5)
+    start = time.monotonic()
+    code, status, msg = error_code(c2.describe_key, KeyId=key_id)
+    elapsed = time.monotonic() - start
+    holder.stdin.write("COMMIT;\n")
+    holder.stdin.close()
+    holder.wait()
+    t.join(30)
+    ok(code == "ThrottlingException" and status == 400 and elapsed < 2,
+       f"pool exhausted: ThrottlingException after {elapsed:.2f} s", (code, msg))
+    ok("kms_out" in first and first["kms_out"]["KeyMetadata"]["KeyId"] == key_id,
+       "the request holding the connection completes once the lock is released")
 
 # -- the AWS CLI
 env = dict(os.environ, AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET,
