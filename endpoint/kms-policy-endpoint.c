@@ -52,6 +52,7 @@ typedef struct request
 	size_t		cap;
 	bool		too_large;
 	bool		answered;
+	struct timespec started;
 } request;
 
 /* What a request comes to: a body (200) or an AWS error */
@@ -928,8 +929,11 @@ done:
 }
 
 static enum MHD_Result
-send_outcome(struct MHD_Connection *conn, outcome *o)
+send_outcome(struct MHD_Connection *conn, outcome *o, const request *r)
 {
+	struct timespec now;
+	double		ms;
+
 	struct MHD_Response *resp;
 	char	   *text = NULL;
 	enum MHD_Result ret;
@@ -964,8 +968,11 @@ send_outcome(struct MHD_Connection *conn, outcome *o)
 	ret = MHD_queue_response(conn, (unsigned int) o->status, resp);
 	MHD_destroy_response(resp);
 
-	log_line("%s %s %d%s%s", request_id, o->operation ? o->operation : "-", o->status,
-			 o->type ? " " : "", o->type ? o->type : "");
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double) (now.tv_sec - r->started.tv_sec) * 1e3 +
+		(double) (now.tv_nsec - r->started.tv_nsec) / 1e6;
+	log_line("%s %s %d%s%s %.1f ms", request_id, o->operation ? o->operation : "-", o->status,
+			 o->type ? " " : "", o->type ? o->type : "", ms);
 	return ret;
 }
 
@@ -978,7 +985,7 @@ too_large(struct MHD_Connection *conn, request *r)
 	r->answered = true;
 	fail(&o, 413, "RequestEntityTooLargeException",
 		 "The request body exceeds the endpoint's limit of %zu bytes.", opt_max_body);
-	ret = send_outcome(conn, &o);
+	ret = send_outcome(conn, &o, r);
 	free(o.message);
 	return ret;
 }
@@ -1000,6 +1007,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
+		clock_gettime(CLOCK_MONOTONIC, &r->started);
 		/* refused before a byte of the body is read */
 		if (cl && strtoull(cl, NULL, 10) > opt_max_body)
 			return too_large(conn, r);
@@ -1044,7 +1052,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 
 		handle_request(&o, conn, url, method, r);
 		r->answered = true;
-		ret = send_outcome(conn, &o);
+		ret = send_outcome(conn, &o, r);
 		free(o.message);
 		free(o.body);
 		return ret;

@@ -120,6 +120,19 @@ ok(d["Arn"] == key_arn and d["Description"] == "endpoint test" and d["MultiRegio
 d = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
 ok(d["KeyId"] == key_id, "describe_key by ARN")
 
+mrk = kms.create_key(MultiRegion=True, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+     "Action": "kms:*", "Resource": "*"}]}))["KeyMetadata"]
+ok(mrk["KeyId"].startswith("mrk-") and mrk["MultiRegion"] is True
+   and '"Sid": "Root"' in sql(f"SELECT kms_get_key_policy({q(mrk['KeyId'])})"),
+   "create_key with MultiRegion and a Policy", mrk)
+code, status, _ = error_code(kms.create_key, KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+ok(code == "UnsupportedOperationException" and status == 400,
+   "create_key of an asymmetric key: UnsupportedOperationException", code)
+code, status, _ = error_code(kms.create_key, Policy=json.dumps({"Statement": []}))
+ok(code == "MalformedPolicyDocumentException", "create_key with an invalid policy: MalformedPolicyDocumentException",
+   code)
+
 # -- GetKeyPolicy
 p = kms.get_key_policy(KeyId=key_id, PolicyName="default")
 stored = sql(f"SELECT kms_get_key_policy({q(key_id)})")
