@@ -68,6 +68,20 @@ $(CORE_LIB): $(CORE_SRCS:.c=.o)
 
 $(shlib): $(CORE_LIB)
 
+# The KMS endpoint program (endpoint/, its own Makefile): built by "make",
+# installed into pg_config --bindir by "make install".
+ENDPOINT = endpoint/kms-policy-endpoint
+all: $(ENDPOINT)
+$(ENDPOINT): $(wildcard endpoint/*.c endpoint/*.h) endpoint/Makefile
+	$(MAKE) -C endpoint PG_CONFIG=$(PG_CONFIG)
+.PHONY: install-endpoint clean-endpoint
+install: install-endpoint
+install-endpoint: $(ENDPOINT)
+	$(MAKE) -C endpoint PG_CONFIG=$(PG_CONFIG) install
+clean: clean-endpoint
+clean-endpoint:
+	$(MAKE) -C endpoint clean
+
 # Instrumented variants of the same library (same CORE_SRCS), one object
 # folder each under src/core/build/:
 #   asan  gcc, AddressSanitizer/LeakSanitizer + UBSan: the unit tests

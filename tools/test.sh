@@ -70,6 +70,15 @@ p=$(grep -cE '^ok [0-9]+' "$log/tap"); f=$(grep -cE '^not ok [0-9]+' "$log/tap")
 count "TAP tests" "$p" "$f"
 rm -rf "$tap"
 
+# The KMS endpoint: boto3 and the AWS CLI against kms-policy-endpoint in front
+# of a throwaway cluster (TAP-style lines).
+bash tools/endpoint_test.sh > "$log/endpoint" 2>&1
+rc=$?
+p=$(grep -cE '^ok [0-9]+' "$log/endpoint"); f=$(grep -cE '^not ok [0-9]+' "$log/endpoint")
+[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+[ "$f" -ne 0 ] && tail -n 60 "$log/endpoint"
+count "endpoint tests" "$p" "$f"
+
 # The benchmark harness's smoke run (1,000 keys, 2 s rounds): it must run
 # to the end; its figures are not checked (benchmarks are never timed tests).
 if bash bench/run --quick --out "$log/BENCHMARKS.md" > "$log/bench" 2>&1; then
