@@ -2,10 +2,6 @@
 # Tests of kms-policy-endpoint (issue 12), as root: boto3 and the AWS CLI,
 # unchanged, against the endpoint in front of a throwaway cluster.
 #   PG_CONFIG            PostgreSQL to build against and run (default: Debian's 15)
-#   ENDPOINT_TEST_STUB=1 development only: when the extension lacks
-#                        kms_endpoint_authenticate/kms_create_access_key, create
-#                        a plpgsql stand-in in the throwaway cluster (pgcrypto
-#                        HMAC, same SigV4 check) instead of failing.
 # Prints TAP lines; exits non-zero when a test fails.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -69,44 +65,8 @@ if [ "$real" = t ]; then
     mode=real
     read -r AKID SECRET < <(psql -F ' ' -c "SELECT access_key_id, secret_access_key FROM kms_create_access_key('app')")
     read -r RAKID RSECRET < <(psql -F ' ' -c "SELECT access_key_id, secret_access_key FROM kms_create_access_key('reader')")
-elif [ "${ENDPOINT_TEST_STUB:-}" = 1 ]; then
-    mode=stub
-    AKID=AKIASTUBAPP000000001; SECRET=stubSecretForAppOnlyInThisThrowawayCluster0
-    RAKID=AKIASTUBREADER000001; RSECRET=stubSecretForReaderOnlyInThisThrowawayCluster
-    psql > "$tmp/stub.log" 2>&1 <<SQL || { cat "$tmp/stub.log"; echo "not ok - stub setup"; exit 1; }
--- A stand-in for kms_endpoint_authenticate, in this throwaway cluster only.
-CREATE EXTENSION pgcrypto;
-CREATE SCHEMA endpoint_stub;
-CREATE TABLE endpoint_stub.access_keys (access_key_id text PRIMARY KEY, secret text, role name);
-INSERT INTO endpoint_stub.access_keys VALUES ('$AKID', '$SECRET', 'app'), ('$RAKID', '$RSECRET', 'reader');
-CREATE FUNCTION kms_endpoint_authenticate(access_key_id text, request_date text, region text,
-                                          string_to_sign text, signature text)
-RETURNS name LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS \$\$
-DECLARE
-    k endpoint_stub.access_keys;
-    scope text[] := string_to_array(split_part(string_to_sign, E'\n', 3), '/');
-    key bytea;
-BEGIN
-    SELECT * INTO k FROM endpoint_stub.access_keys a WHERE a.access_key_id = \$1;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'UnrecognizedClientException: The security token included in the request is invalid.'
-            USING ERRCODE = 'KM010';
-    END IF;
-    key := public.hmac(convert_to(scope[1], 'UTF8'), convert_to('AWS4' || k.secret, 'UTF8'), 'sha256');
-    key := public.hmac(convert_to(scope[2], 'UTF8'), key, 'sha256');
-    key := public.hmac(convert_to(scope[3], 'UTF8'), key, 'sha256');
-    key := public.hmac(convert_to(scope[4], 'UTF8'), key, 'sha256');
-    IF encode(public.hmac(convert_to(string_to_sign, 'UTF8'), key, 'sha256'), 'hex') <> \$5 THEN
-        RAISE EXCEPTION 'InvalidSignatureException: The request signature we calculated does not match the signature you provided.'
-            USING ERRCODE = 'KM011';
-    END IF;
-    RETURN k.role;
-END \$\$;
-REVOKE EXECUTE ON FUNCTION kms_endpoint_authenticate FROM PUBLIC;
-SQL
-    echo "# STUB: kms_endpoint_authenticate is a plpgsql stand-in (ENDPOINT_TEST_STUB=1)"
 else
-    echo "not ok 1 - the extension has kms_endpoint_authenticate and kms_create_access_key (ENDPOINT_TEST_STUB=1 for a stand-in)"
+    echo "not ok 1 - the extension has kms_endpoint_authenticate and kms_create_access_key"
     exit 1
 fi
 psql -c "GRANT EXECUTE ON FUNCTION kms_endpoint_authenticate TO kms_endpoint" >/dev/null || exit 1
