@@ -19,8 +19,8 @@ SELECT kms_put_key_policy(:'k', NULL);
 \echo :LAST_ERROR_SQLSTATE
 SELECT kms_put_key_policy(NULL, :'policy');
 \echo :LAST_ERROR_SQLSTATE
+-- An optional member's NULL is its default (bypass: false): the put succeeds.
 SELECT kms_put_key_policy(:'k', :'policy', 'default', NULL);
-\echo :LAST_ERROR_SQLSTATE
 SELECT kms_put_key_policy(:'k', '');
 \echo :LAST_ERROR_SQLSTATE
 SELECT kms_list_key_policies(NULL);

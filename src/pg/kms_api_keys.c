@@ -255,9 +255,8 @@ kms_put_key_policy_v1(PG_FUNCTION_ARGS)
 	if (kp_policy_check_text(policy, policy_len, dialect, &err) != KP_OK &&
 		err.status == KP_ERR_VALIDATION)
 		kms_raise_core(&err, dialect);
-	if (PG_ARGISNULL(3))
-		kms_raise_null_argument("bypassPolicyLockoutSafetyCheck", dialect);
-	bypass = PG_GETARG_BOOL(3);
+	/* an optional member: NULL is its default, as for kms_create_key */
+	bypass = PG_ARGISNULL(3) ? false : PG_GETARG_BOOL(3);
 	/* 2. policy name */
 	(void) kms_check_policy_name(name, dialect);
 
