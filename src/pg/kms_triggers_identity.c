@@ -116,6 +116,20 @@ kms_principals_validate_v1(PG_FUNCTION_ARGS)
 }
 
 /*
+ * Does the OID still name the role it was bound to (role_name, UTF-8)?
+ * *current is the OID's role name now (UTF-8), NULL when no role has it.
+ * Role mappings and access keys pass to no other role that gets the OID.
+ */
+static bool
+role_still_named(Oid role, const char *role_name, char **current)
+{
+	char	   *name = GetUserNameFromId(role, true);
+
+	*current = name ? pg_server_to_any(name, strlen(name), PG_UTF8) : NULL;
+	return *current != NULL && strcmp(*current, role_name) == 0;
+}
+
+/*
  * kms_policy.role_principals: written only by identity administrators; the
  * role must exist under the name stored with it (so a dump that holds the
  * mapping of a dropped role cannot hand it to the role that has its OID in
@@ -152,10 +166,7 @@ kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 	attnum = SPI_fnumber(td->tg_relation->rd_att, "role");
 	value = heap_getattr(tuple, attnum, td->tg_relation->rd_att, &isnull);
 	role_oid = DatumGetObjectId(value);
-	current = GetUserNameFromId(role_oid, true);
-	if (current)
-		current = pg_server_to_any(current, strlen(current), PG_UTF8);
-	if (current == NULL || strcmp(current, role_name) != 0)
+	if (!role_still_named(role_oid, role_name, &current))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("mapped role \"%s\" does not exist", role_name),
@@ -237,10 +248,7 @@ kms_access_keys_validate_v1(PG_FUNCTION_ARGS)
 				  "Use kms_create_access_key(role).");
 
 	role_oid = DatumGetObjectId(value);
-	current = GetUserNameFromId(role_oid, true);
-	if (current)
-		current = pg_server_to_any(current, strlen(current), PG_UTF8);
-	if (current == NULL || strcmp(current, role_name) != 0)
+	if (!role_still_named(role_oid, role_name, &current))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("role \"%s\" of access key %s does not exist", role_name, id),
