@@ -22,7 +22,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pgport=$(port); httpport=$(port)
 runuser -u postgres -- "$bindir/initdb" -A trust -D "$tmp/data" >/dev/null
 runuser -u postgres -- "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/pg.log" -w \
@@ -45,7 +45,7 @@ ep=$!
 sleep 0.5
 
 # The endpoint: boto3 clients in threads, one client each, for $secs seconds.
-http_rate=$(AKID=$akid SECRET=$secret URL="http://127.0.0.1:$httpport" KEY=$key SECS=$secs N=$clients python3 - <<'PY'
+http_rate=$(AKID=$akid SECRET=$secret URL="http://127.0.0.1:$httpport" KEY=$key SECS=$secs N=$clients /usr/bin/python3 - <<'PY'
 import os, threading, time, boto3
 from botocore.config import Config
 url, key, secs, n = os.environ["URL"], os.environ["KEY"], float(os.environ["SECS"]), int(os.environ["N"])

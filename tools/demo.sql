@@ -33,8 +33,8 @@ SELECT * FROM kms_list_key_policies(:'key_id');
 \echo '== kms_authorize: may ExampleUser decrypt? may it change the policy?'
 SELECT kms_authorize(:'key_id', 'arn:aws:iam::111122223333:user/ExampleUser', 'kms:Decrypt') AS decrypt,
        kms_authorize(:'key_id', 'arn:aws:iam::111122223333:user/ExampleUser', 'kms:PutKeyPolicy') AS put_key_policy;
-\echo '== a refusal: a typo in an action'
-SELECT kms_put_key_policy(:'key_id', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:GetKeyPolcy","Resource":"*"}]}');
+\echo '== a refusal: a typo in a condition operator'
+SELECT kms_put_key_policy(:'key_id', '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*","Condition":{"StringEqual":{"kms:CallerAccount":"111122223333"}}}]}');
 \echo '== a refusal: a direct UPDATE by a superuser is held to the same rules'
 UPDATE kms_policy.key_policies SET policy = '{"Statement": [{"Effect": "Allow"}]}' WHERE key_id = :'key_id';
 \echo '== a refusal: a policy that would lock the caller out'

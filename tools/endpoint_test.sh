@@ -9,6 +9,10 @@ root=$(pwd)
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 bindir=$("$PG_CONFIG" --bindir)
 MAX_BODY=65536
+# Debian's own clients, never whatever python3 or aws comes first on PATH: the
+# packages python3-boto3 and awscli belong to /usr/bin/python3 and /usr/bin/aws.
+PYTHON=/usr/bin/python3
+AWS_CLI=/usr/bin/aws
 
 need=()
 for p in libmicrohttpd-dev libpq-dev libssl-dev libjson-c-dev python3-boto3 awscli; do
@@ -34,7 +38,7 @@ if ! { make -s PG_CONFIG="$PG_CONFIG" && make -s PG_CONFIG="$PG_CONFIG" install 
     tail -n 40 "$tmp/build.log"; echo "not ok - build"; exit 1
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { "$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 pgport=$(free_port)
 chown postgres "$tmp"
 runuser -u postgres -- "$bindir/initdb" -D "$tmp/data" -U postgres -A trust >"$tmp/initdb.log" 2>&1 ||
@@ -88,9 +92,9 @@ endpoint_pid=$started_pid
 port2=$(free_port)
 start_endpoint "$port2" "$tmp/endpoint2.log" --pool 1 --pool-wait-ms 100
 endpoint2_pid=$started_pid
-export ENDPOINT="http://127.0.0.1:$port" ENDPOINT2="http://127.0.0.1:$port2" AKID SECRET RAKID RSECRET MAX_BODY
+export ENDPOINT="http://127.0.0.1:$port" ENDPOINT2="http://127.0.0.1:$port2" AKID SECRET RAKID RSECRET MAX_BODY AWS_CLI
 
-python3 "$root/endpoint/test/endpoint_client.py" | tee "$tmp/tap.log" | grep -v '^1\.\.'
+"$PYTHON" "$root/endpoint/test/endpoint_client.py" | tee "$tmp/tap.log" | grep -v '^1\.\.'
 client_rc=${PIPESTATUS[0]}
 n=$(grep -cE '^(not )?ok ' "$tmp/tap.log")
 failed=$(grep -cE '^not ok ' "$tmp/tap.log")

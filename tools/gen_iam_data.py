@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Generate src/core/kp_iam_data.c from data/kms-iam-data.json.
 
 The output holds the KMS action names and the KMS and global condition keys

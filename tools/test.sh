@@ -5,6 +5,10 @@
 #   tests, and the benchmarks' smoke run.
 # The last line is "N passed, N failed"; the exit status is 0 only if N failed
 # is 0.  Environment: FUZZ_SECONDS, per fuzz target (default 20; 3 targets).
+# Every test runs Debian's own clients, the ones tools/deps.sh installs:
+# /usr/bin/python3 with python3-boto3 (boto3 1.26) and /usr/bin/aws (awscli
+# 2.9), never whatever python3 or aws comes first on PATH; what those clients'
+# older models hide is checked on the wire with raw HTTP requests.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

@@ -1,11 +1,16 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Client side of tools/endpoint_test.sh: boto3 and the AWS CLI, unchanged,
 against kms-policy-endpoint.  Prints TAP lines; exit status 1 on a failure.
 
 Environment: ENDPOINT (http://127.0.0.1:PORT), AKID/SECRET (role app, mapped
 to the account root), RAKID/RSECRET (role reader, mapped to a user no policy
 allows), PSQL (a shell command reading SQL on stdin as a superuser),
-MAX_BODY."""
+MAX_BODY, AWS_CLI (default /usr/bin/aws).
+
+Run with Debian's /usr/bin/python3: the clients are Debian 12's python3-boto3
+(boto3 1.26, botocore 1.29) and awscli (2.9).  What those SDK models do not
+know (GetKeyPolicy's PolicyName, added to the KMS model on 2024-03-18) is
+checked on the wire with a raw request, never through a newer client."""
 import datetime
 import hashlib
 import hmac
@@ -105,6 +110,12 @@ def q(s):
 
 kms = client()
 
+# -- the clients are Debian's own (python3-boto3, python3-botocore)
+ok(sys.executable == "/usr/bin/python3"
+   and all(m.__file__.startswith("/usr/lib/python3/dist-packages/") for m in (boto3, botocore.auth)),
+   f"Debian's clients: {sys.executable}, boto3 {boto3.__version__}, botocore {botocore.__version__}",
+   (sys.executable, boto3.__file__, botocore.auth.__file__))
+
 # -- CreateKey, DescribeKey
 meta = kms.create_key(Description="endpoint test")["KeyMetadata"]
 key_id, key_arn = meta["KeyId"], meta["Arn"]
@@ -136,9 +147,19 @@ ok(code == "MalformedPolicyDocumentException", "create_key with an invalid polic
 # -- GetKeyPolicy
 p = kms.get_key_policy(KeyId=key_id, PolicyName="default")
 stored = sql(f"SELECT kms_get_key_policy({q(key_id)})")
-ok(p["Policy"] == stored and p["PolicyName"] == "default"
+ok(p["Policy"] == stored
    and json.loads(p["Policy"])["Statement"][0]["Principal"]["AWS"] == f"arn:aws:iam::{ACCOUNT}:root",
    "get_key_policy returns the stored default policy byte for byte", p)
+# The wire: GetKeyPolicyResponse is {"Policy", "PolicyName"} in the current
+# KMS model; boto3 1.26's older model drops PolicyName, so read the raw JSON.
+for args, what in ((f'{{"KeyId": "{key_id}", "PolicyName": "default"}}', "with PolicyName"),
+                   (f'{{"KeyId": "{key_arn}"}}', "by key ARN, PolicyName omitted")):
+    status, text = raw("TrentService.GetKeyPolicy", args)
+    body = json.loads(text) if status == 200 else {}
+    ok(status == 200 and sorted(body) == ["Policy", "PolicyName"]
+       and body["Policy"] == stored and body["PolicyName"] == "default",
+       f"GetKeyPolicy on the wire ({what}): exactly Policy (byte for byte) and PolicyName \"default\"",
+       (status, text[:300]))
 
 # -- PutKeyPolicy
 policy = json.dumps({
@@ -151,13 +172,17 @@ ok(sql(f"SELECT kms_get_key_policy({q(key_id)})") == policy, "put_key_policy sto
 ok(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"] == policy,
    "get_key_policy returns the put document")
 version = sql(f"SELECT kms_key_policy_version({q(key_id)})")
-bad = '{"Statement":{"Effect":"Allow","Principal":"*","Action":"kms:GetKeyPolcy","Resource":"*"}}'
+# refused by the grammar (not by the lockout check): an invalid Effect
+bad = policy.replace('"Effect": "Allow"', '"Effect": "Alow"')
+assert bad != policy
 try:
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=bad)
     ok(False, "invalid policy raises MalformedPolicyDocumentException")
 except kms.exceptions.MalformedPolicyDocumentException as e:
-    ok(e.response["ResponseMetadata"]["HTTPStatusCode"] == 400,
-       "invalid policy raises client.exceptions.MalformedPolicyDocumentException (400)")
+    ok(e.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+       and "invalid effect" in e.response["Error"]["Message"],
+       "invalid policy raises client.exceptions.MalformedPolicyDocumentException (400), from the grammar",
+       e.response["Error"])
 ok(sql(f"SELECT kms_get_key_policy({q(key_id)})") == policy
    and sql(f"SELECT kms_key_policy_version({q(key_id)})") == version,
    "the refused policy changed nothing")
@@ -334,10 +359,13 @@ env = dict(os.environ, AWS_ACCESS_KEY_ID=AKID, AWS_SECRET_ACCESS_KEY=SECRET,
 
 
 def aws(*args):
-    return subprocess.run(["aws", "--endpoint-url", ENDPOINT, "kms", *args, "--output", "json"],
+    return subprocess.run([os.environ.get("AWS_CLI", "/usr/bin/aws"), "--endpoint-url", ENDPOINT, "kms", *args, "--output", "json"],
                           env=env, capture_output=True, text=True)
 
 
+v = subprocess.run([os.environ.get("AWS_CLI", "/usr/bin/aws"), "--version"], capture_output=True, text=True)
+ok(v.returncode == 0 and (v.stdout + v.stderr).startswith("aws-cli/2."),
+   f"Debian's AWS CLI: {(v.stdout + v.stderr).split(' ')[0]}", v.stdout + v.stderr)
 r = aws("get-key-policy", "--key-id", key_id, "--policy-name", "default")
 ok(r.returncode == 0 and json.loads(r.stdout)["Policy"] == policy, "aws kms get-key-policy",
    r.stderr)
@@ -349,7 +377,7 @@ r = aws("list-key-policies", "--key-id", key_id)
 ok(r.returncode == 0 and json.loads(r.stdout)["PolicyNames"] == ["default"], "aws kms list-key-policies",
    r.stderr)
 r = aws("put-key-policy", "--key-id", key_id, "--policy-name", "default", "--policy", bad)
-ok(r.returncode != 0 and "MalformedPolicyDocumentException" in r.stderr,
+ok(r.returncode != 0 and "MalformedPolicyDocumentException" in r.stderr and "invalid effect" in r.stderr,
    "aws kms put-key-policy of an invalid policy fails with MalformedPolicyDocumentException", r.stderr)
 
 # -- a bounded load: 16 clients x 20 puts; only throttling may fail, every acknowledged put is stored
