@@ -53,6 +53,9 @@ CREATE TABLE kms_policy.key_policies (
     policy_name text NOT NULL DEFAULT 'default',
     policy      text NOT NULL,
     updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    -- The validated policy in the core's binary form, always recomputed from
+    -- policy by the validation trigger (whatever a write puts here).
+    compiled    bytea,
     PRIMARY KEY (key_id, policy_name)
 );
 COMMENT ON TABLE kms_policy.key_policies IS 'key policy documents, stored byte for byte';
@@ -108,10 +111,6 @@ CREATE TABLE kms_policy.principals (
     kind          text NOT NULL,
     account_id    text NOT NULL,
     registered_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
-    -- Bumped by every write of the principal's identity policies, so that a
-    -- caller holding FOR SHARE on this row orders itself before the change
-    -- (and a REPEATABLE READ caller gets a serialization failure after it).
-    identity_version bigint NOT NULL DEFAULT 0,
     CONSTRAINT principals_dialect_check
         CHECK (dialect OPERATOR(pg_catalog.=) ANY (ARRAY['aws', 'alibaba']))
 );

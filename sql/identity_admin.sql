@@ -54,7 +54,7 @@ DELETE FROM kms_policy.role_principals;
 INSERT INTO kms_policy.principals (arn, dialect, kind, account_id)
 VALUES ('arn:aws:iam::111122223333:user/Mallory', 'aws', 'user', '111122223333');
 \echo :LAST_ERROR_SQLSTATE
-UPDATE kms_policy.principals SET identity_version = identity_version + 1;
+UPDATE kms_policy.principals SET registered_at = registered_at;
 \echo :LAST_ERROR_SQLSTATE
 DELETE FROM kms_policy.principals WHERE arn = 'arn:aws:iam::111122223333:user/Powerless';
 \echo :LAST_ERROR_SQLSTATE

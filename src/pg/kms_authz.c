@@ -396,6 +396,17 @@ decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 	kp_trace	trace;
 	volatile kp_decision d;
 
+	/*
+	 * An Allow needs no explanation: evaluate without a trace first (no
+	 * allocation), and again with one only to explain a denial.
+	 */
+	*summary = NULL;
+	if (why)
+		*why = NULL;
+	d = evaluate(kpol, ids, n_ids, caller, action, key, resource, bypass_flag,
+				 NULL, true, key ? key->dialect : KP_DIALECT_AWS, NULL);
+	if (d == KP_DECISION_ALLOW)
+		return d;
 	kp_trace_init(&trace);
 	PG_TRY();
 	{

@@ -3,24 +3,26 @@
  * (kms_policy.role_principals), the identity policies of a principal
  * (kms_policy.identity_policies), and the checks of both on their way in.
  *
- * Reads see the latest committed state (kms_spi_exec_latest), so a committed
- * revocation is seen by the next call in any isolation level.  Writes are not
- * overtaken by revocations: for the session's own caller in a call that
- * writes (not for a read call, nor for a kms_authorize question about some
- * principal) the mapping row is read FOR SHARE and the principal rows whose
- * identity policies apply are locked FOR SHARE before those policies are
- * read.  Every write of an identity policy
- * updates its principal's row (identity_version), and an unmap or re-map
- * deletes or updates the mapping row, so:
+ * Reads see the latest committed state, so a committed revocation is seen by
+ * the next call in any isolation level.  Writes are not overtaken by
+ * revocations, and no row is written or locked for that: a call that writes
+ * (not a read call, nor a kms_authorize question about some principal) takes
+ * a shared heavyweight lock on kms_policy.identity_changes before it reads
+ * its caller's mapping and identity policies, and holds it until its
+ * transaction ends; every identity change (unmap, re-map, an identity policy
+ * written, a principal deregistered) takes the exclusive lock on it
+ * (kms_identity_changed) and holds it until it has committed.  So:
  *  - a revocation in progress makes the caller wait for it, and the caller
- *    then reads the committed state (READ COMMITTED reads with a new snapshot);
+ *    then reads the committed state (the cache, whose invalidations the lock
+ *    acquisition accepted, or the tables);
  *  - a revocation that starts after the caller read waits for the caller's
- *    transaction to end, so nothing the caller writes in it comes after it;
- *  - in REPEATABLE READ or SERIALIZABLE, a revocation committed after the
- *    caller's snapshot makes the lock fail with a serialization failure.
- * Read calls and read-only transactions (hot standby included) take no row
- * locks, so they write nothing (no transaction ID, no WAL): a revocation
- * committed before they read is seen, one committed after orders after them.
+ *    transaction to end, so nothing the caller writes in it comes after it.
+ * Many callers of one role writing at once share the lock: unlike the FOR
+ * SHARE row locks this replaces, they create no multixact and write nothing.
+ * Read calls and read-only transactions (hot standby included) hold no lock
+ * beyond their own look-up and write nothing (no transaction ID, no WAL): a
+ * revocation committed before they read is seen, one committed after orders
+ * after them.
  *
  * Identity policies are compiled in their principal's own dialect into memory
  * tied to the current memory context (not the shared compiled-policy cache,
@@ -206,6 +208,18 @@ identity_cache_enter(void)
 	return true;
 }
 
+/*
+ * A call that writes: wait for an identity change in progress, then hold the
+ * identity lock in shared mode until the transaction ends, so that no
+ * identity change can commit between what this call decides and its commit.
+ * Acquiring the lock accepts the invalidations of the change waited for.
+ */
+static void
+identity_lock_for_write(void)
+{
+	LockRelationOid(identity_lock_relation(), AccessShareLock);
+}
+
 static void
 identity_cache_leave(void)
 {
@@ -232,27 +246,21 @@ kms_identity_changed(void)
 
 /*
  * The principal role is mapped to, as committed now (NULL when none); name is
- * the role's name.  locked: FOR SHARE (a call that writes).  The mapping
- * applies only while the OID still names the role it was made for
- * (role_name): a role that gets a dropped role's OID does not inherit its
- * principal.
+ * the role's name.  The mapping applies only while the OID still names the
+ * role it was made for (role_name): a role that gets a dropped role's OID
+ * does not inherit its principal.
  */
 static char *
-read_mapping(Oid role, const char *name, bool locked)
+read_mapping(Oid role, const char *name)
 {
 	const char *args[2];
 	int			rc;
 
 	args[0] = psprintf("%u", role);
 	args[1] = name;
-	if (locked)
-		rc = kms_spi_exec("SELECT principal FROM kms_policy.role_principals "
-						  "WHERE role = $1::oid::regrole AND role_name = $2 FOR SHARE",
-						  2, args, false);
-	else
-		rc = kms_spi_exec_latest("SELECT principal FROM kms_policy.role_principals "
-								 "WHERE role = $1::oid::regrole AND role_name = $2",
-								 2, args);
+	rc = kms_spi_exec_latest("SELECT principal FROM kms_policy.role_principals "
+							 "WHERE role = $1::oid::regrole AND role_name = $2",
+							 2, args);
 	kms_spi_check_select(rc);
 	if (SPI_processed == 0)
 		return NULL;
@@ -275,7 +283,7 @@ cached_mapping(Oid role, const char *name)
 			return NULL;
 		return pstrdup(e->principal);
 	}
-	principal = read_mapping(role, name, false);
+	principal = read_mapping(role, name);
 	e = hash_search(mapping_cache, &role, HASH_ENTER, &found);
 	e->role_name = principal ? MemoryContextStrdup(identity_cxt, name) : NULL;
 	e->principal = principal ? MemoryContextStrdup(identity_cxt, principal) : NULL;
@@ -293,17 +301,17 @@ kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
 	char	   *name = GetUserNameFromId(role, true);
 
 	c->locked = for_write && !XactReadOnly;
+	if (c->locked)
+		identity_lock_for_write();
 	if (name != NULL)
 	{
-		if (c->locked)
-			c->arn = read_mapping(role, name, true);
-		else if (identity_cache_enter())
+		if (identity_cache_enter())
 		{
 			c->arn = cached_mapping(role, name);
 			identity_cache_leave();
 		}
 		else
-			c->arn = read_mapping(role, name, false);	/* a change in progress */
+			c->arn = read_mapping(role, name);	/* a change in progress */
 		if (c->arn != NULL)
 		{
 			c->account = kms_arn_account(c->arn);
@@ -334,13 +342,10 @@ kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
  * Read the identity policies that apply to arn (its own, and for a role
  * session those of its role) and compile each in own, the principal's
  * dialect, into malloc'd policies (*out, palloc'd in the current context).
- * locked: lock the owners' registry rows first (a call that writes): every
- * identity-policy write updates its owner's row, so it waits for this
- * transaction, or this lock waits for it (and in REPEATABLE READ fails if it
- * committed after the snapshot).  On an error, what was compiled is freed.
+ * On an error, what was compiled is freed.
  */
 static int
-load_identity_policies(const char *arn, kp_dialect own, bool locked, kp_policy ***out)
+load_identity_policies(const char *arn, kp_dialect own, kp_policy ***out)
 {
 	const char *args[3] = {arn, NULL, NULL};
 	kp_arn		a;
@@ -362,15 +367,6 @@ load_identity_policies(const char *arn, kp_dialect own, bool locked, kp_policy *
 			*slash = '\0';
 		args[1] = psprintf("arn:%s:iam::%s:role/%%", a.partition, a.account);
 		args[2] = role;
-	}
-	if (locked)
-	{
-		rc = kms_spi_exec("SELECT arn FROM kms_policy.principals "
-						  "WHERE arn = $1 OR (arn LIKE $2 AND "
-						  "pg_catalog.regexp_replace(arn, '^.*/', '') = $3) "
-						  "ORDER BY arn FOR SHARE",
-						  3, args, false);
-		kms_spi_check_select(rc);
 	}
 	rc = kms_spi_exec_latest("SELECT principal, policy FROM kms_policy.identity_policies "
 							 "WHERE principal = $1 OR (principal LIKE $2 AND "
@@ -467,15 +463,18 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 	if (own != dialect)
 		return 0;
 
-	if (caller->locked || !identity_cache_enter())
+	if (!identity_cache_enter())
 	{
 		/*
-		 * A call that writes (read and lock), or a change in progress (read
-		 * the committed state): owned by this memory context.
+		 * A change in progress (a read call does not wait for it): read the
+		 * committed state, owned by this memory context.  A call that writes
+		 * holds the identity lock (kms_current_caller), so for it no change
+		 * is in progress.
 		 */
 		IdentitySet *set;
 
-		n = load_identity_policies(caller->arn, own, caller->locked, &policies);
+		Assert(!caller->locked);
+		n = load_identity_policies(caller->arn, own, &policies);
 		set = palloc0(sizeof(IdentitySet));
 		set->n = n;
 		set->policies = policies;
@@ -498,7 +497,7 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 		{
 			MemoryContext old;
 
-			n = load_identity_policies(caller->arn, own, false, &policies);
+			n = load_identity_policies(caller->arn, own, &policies);
 			e = hash_search(policies_cache, caller->arn, HASH_ENTER, &found);
 			e->n = 0;
 			old = MemoryContextSwitchTo(identity_cxt);
@@ -626,20 +625,4 @@ kms_check_identity_policy(const char *principal, const char *name,
 	if (strcmp(p->arn, principal) != 0)
 		kms_raise(KMS_VALIDATION, "invalid row for kms_policy.identity_policies",
 				  psprintf("Store the principal as '%s'.", p->arn), NULL);
-}
-
-/*
- * A write of arn's identity policies updates arn's registry row: callers
- * that act as arn hold that row FOR SHARE while they read its policies
- * (kms_identity_store.c), so the write and the caller's transaction are ordered.
- * Returns false when arn is not registered.
- */
-bool
-kms_bump_identity_version(const char *arn)
-{
-	const char *args[1] = {arn};
-
-	return kms_spi_write_changed_rows("UPDATE kms_policy.principals "
-							  "SET identity_version = identity_version + 1 WHERE arn = $1",
-							  1, args);
 }

@@ -3,14 +3,14 @@
  * mappings), which identity policies apply to a principal, and the checks of
  * mappings and identity policies.
  *
- * Both reads see the latest committed state.  For a call that writes, the
- * session's mapping row and the principal rows whose identity policies apply
- * are moreover locked FOR SHARE before they are read (except in read-only
- * transactions, hot standby included), so a revocation either waits for the
- * caller's transaction or is seen by it; in REPEATABLE READ or SERIALIZABLE a
- * revocation committed after the caller's snapshot is a serialization
- * failure (40001).  A call that only reads locks nothing: a revocation
- * committed before it is seen, one committed after it orders after it.
+ * Both reads see the latest committed state.  A call that writes moreover
+ * holds the identity lock (kms_policy.identity_changes) in shared mode from
+ * before it reads until its transaction ends, and every identity change
+ * holds it exclusively until it commits (except in read-only transactions,
+ * hot standby included): a revocation either waits for the caller's
+ * transaction or is seen by it, with no row locked or written for it.  A call
+ * that only reads holds nothing: a revocation committed before it is seen,
+ * one committed after it orders after it.
  */
 #ifndef KMS_IDENTITY_STORE_H
 #define KMS_IDENTITY_STORE_H
@@ -26,14 +26,14 @@ typedef struct KmsCaller
 	char	   *account;
 	const char *display;		/* how AccessDenied names the caller */
 	bool		is_service;
-	bool		locked;			/* identity rows are locked while read */
+	bool		locked;			/* a call that writes: the identity lock is held */
 } KmsCaller;
 
 /*
  * The session's caller: role (the caller as seen at entry) mapped to its
  * principal, read on the latest committed state; an unmapped superuser acts
  * as the endpoint's root of dialect.  for_write: the call writes, so the
- * mapping row and later the identity rows are locked while read.  Call
+ * identity lock is taken (shared, until the transaction ends) first.  Call
  * between kms_spi_begin/end.
  */
 extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect, bool for_write);
@@ -71,13 +71,5 @@ extern void kms_raise_identity_owner_unknown(const char *arn);
 /* The whole check of an identity policy row: the API and the trigger. */
 extern void kms_check_identity_policy(const char *principal, const char *name,
 					  const char *doc, size_t len);
-
-/*
- * A write of arn's identity policies updates arn's registry row: callers
- * that act as arn hold that row FOR SHARE while they read its policies
- * (kms_identity_store.c), so the write and the caller's transaction are ordered.
- * Returns false when arn is not registered.
- */
-extern bool kms_bump_identity_version(const char *arn);
 
 #endif							/* KMS_IDENTITY_STORE_H */

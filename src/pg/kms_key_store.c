@@ -10,12 +10,23 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "port.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 #include "kms_args.h"
 #include "kms_errors.h"
@@ -26,6 +37,226 @@
 #define KEY_COLUMNS \
 	"key_id, arn, key_state, description, creation_date, deletion_date, " \
 	"multi_region, dialect, account_id, region, partition"
+
+/* ------------------------------------------------------------------------
+ * Read calls: the key and its policy found in C, with no SQL statement
+ *
+ * A read call's key and policy are two primary-key look-ups, done the way
+ * PostgreSQL's catalog caches and Citus's metadata cache read their tables:
+ * table_open, an index scan of the primary key with a snapshot taken now
+ * (GetLatestSnapshot, as ri_triggers.c reads referenced rows), the columns
+ * taken from the tuple.  No plan, no executor, no SPI statement.  The
+ * relation OIDs and column numbers are looked up once and forgotten on any
+ * relcache invalidation (DROP EXTENSION, ALTER TABLE).
+ * ------------------------------------------------------------------------ */
+
+typedef struct KeyRelInfo
+{
+	bool		valid;
+	Oid			keys;
+	Oid			policies;
+	/* kms_policy.keys */
+	AttrNumber	k_key_id, k_arn, k_key_state, k_partition, k_region,
+				k_account_id, k_dialect;
+	/* kms_policy.key_policies */
+	AttrNumber	p_key_id, p_policy_name, p_policy, p_compiled;
+} KeyRelInfo;
+
+static KeyRelInfo relinfo;
+
+static void
+relinfo_invalidate(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == relinfo.keys || relid == relinfo.policies)
+		relinfo.valid = false;
+}
+
+static AttrNumber
+column_number(Oid relid, const char *name)
+{
+	AttrNumber	att = get_attnum(relid, name);
+
+	if (att == InvalidAttrNumber)
+		elog(ERROR, "column %s of relation %u does not exist", name, relid);	/* internal error */
+	return att;
+}
+
+static const KeyRelInfo *
+key_relations(void)
+{
+	static bool callback_registered = false;
+
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(relinfo_invalidate, (Datum) 0);
+		callback_registered = true;
+	}
+	if (!relinfo.valid)
+	{
+		Oid			nsp = get_namespace_oid("kms_policy", false);
+		KeyRelInfo	r;
+
+		memset(&r, 0, sizeof(r));
+		r.keys = get_relname_relid("keys", nsp);
+		r.policies = get_relname_relid("key_policies", nsp);
+		if (!OidIsValid(r.keys) || !OidIsValid(r.policies))
+			elog(ERROR, "kms_policy.keys or kms_policy.key_policies does not exist");	/* internal error */
+		r.k_key_id = column_number(r.keys, "key_id");
+		r.k_arn = column_number(r.keys, "arn");
+		r.k_key_state = column_number(r.keys, "key_state");
+		r.k_partition = column_number(r.keys, "partition");
+		r.k_region = column_number(r.keys, "region");
+		r.k_account_id = column_number(r.keys, "account_id");
+		r.k_dialect = column_number(r.keys, "dialect");
+		r.p_key_id = column_number(r.policies, "key_id");
+		r.p_policy_name = column_number(r.policies, "policy_name");
+		r.p_policy = column_number(r.policies, "policy");
+		r.p_compiled = column_number(r.policies, "compiled");
+		r.valid = true;
+		relinfo = r;
+	}
+	return &relinfo;
+}
+
+/* A text column of a tuple as a C string in mcxt (NULL for SQL NULL). */
+static char *
+slot_text(TupleTableSlot *slot, AttrNumber att, MemoryContext mcxt)
+{
+	bool		isnull;
+	Datum		d = slot_getattr(slot, att, &isnull);
+	MemoryContext old;
+	char	   *s;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(mcxt);
+	s = TextDatumGetCString(d);
+	MemoryContextSwitchTo(old);
+	return s;
+}
+
+/*
+ * Find the one row of relid whose primary key equals values (text columns, in
+ * the key's order) as seen by snapshot; call found(slot, arg) on it while the
+ * scan holds it.  Returns whether a row was found.
+ */
+static bool
+primary_key_lookup(Oid relid, int nkeys, const char *const *values, Snapshot snapshot,
+				   void (*found) (TupleTableSlot *slot, void *arg), void *arg)
+{
+	Relation	rel = table_open(relid, AccessShareLock);
+	Oid			indexoid = RelationGetPrimaryKeyIndex(rel);
+	Relation	idx;
+	ScanKeyData sk[2];
+	IndexScanDesc scan;
+	TupleTableSlot *slot;
+	bool		result = false;
+
+	Assert(nkeys <= 2);
+	if (!OidIsValid(indexoid))
+		elog(ERROR, "relation \"%s\" has no primary key", RelationGetRelationName(rel));	/* internal error */
+	idx = index_open(indexoid, AccessShareLock);
+	for (int i = 0; i < nkeys; i++)
+		ScanKeyEntryInitialize(&sk[i], 0, (AttrNumber) (i + 1), BTEqualStrategyNumber,
+							   InvalidOid, idx->rd_indcollation[i], F_TEXTEQ,
+							   CStringGetTextDatum(values[i]));
+	slot = table_slot_create(rel, NULL);
+	scan = index_beginscan(rel, idx, snapshot, nkeys, 0);
+	index_rescan(scan, sk, nkeys, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		found(slot, arg);
+		result = true;
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, AccessShareLock);
+	table_close(rel, AccessShareLock);
+	return result;
+}
+
+typedef struct FoundKey
+{
+	const KeyRelInfo *ri;
+	MemoryContext mcxt;
+	KmsKey	   *key;
+} FoundKey;
+
+static void
+found_key(TupleTableSlot *slot, void *arg)
+{
+	FoundKey   *f = arg;
+	const KeyRelInfo *ri = f->ri;
+	KmsKey	   *key = MemoryContextAllocZero(f->mcxt, sizeof(KmsKey));
+	char	   *dialect;
+
+	key->key_id = slot_text(slot, ri->k_key_id, f->mcxt);
+	key->arn = slot_text(slot, ri->k_arn, f->mcxt);
+	key->key_state = slot_text(slot, ri->k_key_state, f->mcxt);
+	key->partition = slot_text(slot, ri->k_partition, f->mcxt);
+	key->region = slot_text(slot, ri->k_region, f->mcxt);
+	key->account_id = slot_text(slot, ri->k_account_id, f->mcxt);
+	dialect = slot_text(slot, ri->k_dialect, CurrentMemoryContext);
+	key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
+	f->key = key;
+}
+
+static void
+found_policy(TupleTableSlot *slot, void *arg)
+{
+	FoundKey   *f = arg;
+	KmsKey	   *key = f->key;
+	bool		isnull;
+	Datum		d;
+
+	key->policy = slot_text(slot, f->ri->p_policy, f->mcxt);
+	d = slot_getattr(slot, f->ri->p_compiled, &isnull);
+	if (!isnull)
+	{
+		bytea	   *b = DatumGetByteaPP(d);
+		size_t		len = VARSIZE_ANY_EXHDR(b);
+
+		key->compiled = MemoryContextAlloc(f->mcxt, len > 0 ? len : 1);
+		memcpy(key->compiled, VARDATA_ANY(b), len);
+		key->compiled_len = len;
+	}
+}
+
+/*
+ * The key with this id and its default policy, as committed now (read
+ * calls); NULL when there is no such key.  Both rows are read with one
+ * snapshot, so a key and a policy of different moments are never combined.
+ * The statement's own earlier writes are seen, as a read-write SPI statement
+ * sees them (the command counter is advanced first).
+ */
+static KmsKey *
+read_key_latest(MemoryContext mcxt, const char *key_id)
+{
+	const KeyRelInfo *ri = key_relations();
+	const char *pk[2] = {key_id, "default"};
+	FoundKey	f;
+	Snapshot	snapshot;
+
+	f.ri = ri;
+	f.mcxt = mcxt;
+	f.key = NULL;
+	CommandCounterIncrement();
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	PG_TRY();
+	{
+		if (primary_key_lookup(ri->keys, 1, pk, snapshot, found_key, &f))
+		{
+			f.key->policy_read = true;
+			(void) primary_key_lookup(ri->policies, 2, pk, snapshot, found_policy, &f);
+		}
+	}
+	PG_FINALLY();
+	{
+		UnregisterSnapshot(snapshot);
+	}
+	PG_END_TRY();
+	return f.key;
+}
 
 /*
  * Read the key row with this id (inside kms_spi_begin/end); NULL when there
@@ -68,13 +299,8 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 						 1, args, false);
 			break;
 		case KEY_READ_LATEST:
-			/* with its policy: a read call's one statement */
-			kms_spi_exec_latest("SELECT " KEY_COLUMNS ", "
-								"(SELECT p.policy FROM kms_policy.key_policies p "
-								"WHERE p.key_id = k.key_id AND p.policy_name = 'default') AS policy "
-								"FROM kms_policy.keys k WHERE key_id = $1",
-								1, args);
-			break;
+			/* with its policy, and no SQL statement */
+			return read_key_latest(mcxt, key_id);
 		case KEY_READ_TXN_LOCK:
 			kms_spi_exec("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1 "
 						 "FOR NO KEY UPDATE",
@@ -100,11 +326,6 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 	dialect = kms_spi_col(mcxt, 0, "dialect");
 	key->dialect = strcmp(dialect, "alibaba") == 0 ? KP_DIALECT_ALIBABA : KP_DIALECT_AWS;
 	key->locked = how == KEY_READ_LOCK || how == KEY_READ_TXN_LOCK;
-	if (how == KEY_READ_LATEST)
-	{
-		key->policy_read = true;
-		key->policy = kms_spi_col(mcxt, 0, "policy");
-	}
 
 	if (how == KEY_READ_LOCK && IsolationUsesXactSnapshot())
 	{

@@ -26,6 +26,9 @@ typedef struct KmsKey
 	 */
 	bool		policy_read;
 	char	   *policy;
+	/* With it, the stored compiled form (NULL when none): bytes to check. */
+	unsigned char *compiled;
+	size_t		compiled_len;
 } KmsKey;
 
 extern KmsKey *kms_lookup_key_by_id(const char *key_id);

@@ -263,6 +263,23 @@ kms_access_keys_validate_v1(PG_FUNCTION_ARGS)
  * kms_policy.identity_policies: written only by identity administrators;
  * the owner is a registered user or role, the name and document valid.
  */
+/*
+ * Is the owner of an identity policy registered?  Its row is locked FOR KEY
+ * SHARE, as the table's foreign key does, so that it cannot be deregistered
+ * before the write commits.
+ */
+static bool
+principal_registered(const char *arn)
+{
+	KmsSpiState st;
+	bool		found;
+
+	kms_spi_begin(&st);
+	found = kms_principal_registered_locked(arn);
+	kms_spi_end(&st);
+	return found;
+}
+
 Datum
 kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 {
@@ -276,10 +293,6 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 	kms_identity_changed();		/* drops the identity caches at commit */
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event) || TRIGGER_FIRED_BY_UPDATE(td->tg_event))
 	{
-		char	   *old = kms_trigger_column(td, td->tg_trigtuple, "principal", NULL);
-
-		if (old)
-			(void) kms_bump_identity_version(old);
 		if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 			return PointerGetDatum(td->tg_trigtuple);
 	}
@@ -290,7 +303,7 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 	if (principal && name && doc)
 	{
 		kms_check_identity_policy(principal, name, doc, strlen(doc));
-		if (!kms_bump_identity_version(principal))
+		if (!principal_registered(principal))
 			kms_raise_identity_owner_unknown(principal);
 		kms_warn_identity_policy_notes(principal, name, doc);
 	}
