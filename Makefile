@@ -9,8 +9,8 @@ MODULE_big = kms_policy
 # reach it.  The extension, the unit tests, the fuzz targets and the core
 # benchmark all link it (test/ and bench/ link instrumented variants).
 CORE_SRCS = $(addprefix src/core/,kp_error.c kp_operand.c kp_json.c kp_arn.c \
-	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c)
-CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h
+	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c kp_compiled.c)
+CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h src/core/kp_compiled.h
 CORE_HEADERS = $(CORE_PUBLIC_HEADERS) $(wildcard src/core/internal/*.h)
 CORE_LIB = src/core/libkp.a
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
