@@ -9,8 +9,8 @@ MODULE_big = kms_policy
 # reach it.  The extension, the unit tests, the fuzz targets and the core
 # benchmark all link it (test/ and bench/ link instrumented variants).
 CORE_SRCS = $(addprefix src/core/,kp_error.c kp_operand.c kp_json.c kp_arn.c \
-	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c)
-CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h
+	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c kp_compiled.c)
+CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h src/core/kp_compiled.h
 CORE_HEADERS = $(CORE_PUBLIC_HEADERS) $(wildcard src/core/internal/*.h)
 CORE_LIB = src/core/libkp.a
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
@@ -119,8 +119,15 @@ core: $(CORE_LIB)
 # ---------------------------------------------------------------------------
 UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/%_test,$(sort $(wildcard test/unit/test_*.c)))
 
-test/unit/%_test: test/unit/%.c $(CORE_ASAN_LIB) $(CORE_HEADERS)
-	$(CORE_CC) $(CORE_ASAN_CFLAGS) -Isrc/core $(JSONC_CFLAGS) -o $@ $< $(CORE_ASAN_LIB) -lcmocka $(JSONC_LIBS)
+# The reference evaluator (test/ref: the tree evaluator before the compiled
+# form, the oracle of the differential tests) is linked into every unit test
+# and fuzz target, never into libkp.a.
+REF_SRCS = test/ref/kp_eval_ref.c
+REF_HEADERS = test/ref/kp_eval_ref.h
+
+test/unit/%_test: test/unit/%.c $(CORE_ASAN_LIB) $(CORE_HEADERS) $(REF_SRCS) $(REF_HEADERS)
+	$(CORE_CC) $(CORE_ASAN_CFLAGS) -Isrc/core -Itest/ref $(JSONC_CFLAGS) -o $@ $< $(REF_SRCS) \
+		$(CORE_ASAN_LIB) -lcmocka $(JSONC_LIBS)
 
 .PHONY: unit
 unit: $(UNIT_TESTS)
@@ -138,9 +145,9 @@ FUZZ_SECONDS ?= 20
 FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context
 FUZZ_BINS = $(addprefix test/fuzz/,$(FUZZ_TARGETS))
 
-test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_FUZZ_LIB) $(CORE_HEADERS)
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_FUZZ_LIB) $(CORE_HEADERS) $(REF_SRCS) $(REF_HEADERS)
 	clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Isrc/core $(JSONC_CFLAGS) -o $@ $< $(CORE_FUZZ_LIB) $(JSONC_LIBS)
+		-Isrc/core -Itest/ref $(JSONC_CFLAGS) -o $@ $< $(REF_SRCS) $(CORE_FUZZ_LIB) $(JSONC_LIBS)
 
 .PHONY: fuzz
 fuzz: $(FUZZ_BINS)

@@ -37,9 +37,23 @@ typedef enum kp_status
 	KP_ERR_MALFORMED,			/* MalformedPolicyDocumentException */
 	KP_ERR_INVALID_ARN,			/* InvalidArnException */
 	KP_ERR_NOMEM,				/* out of memory (KMSInternalException) */
-	KP_ERR_INTERRUPTED			/* the interrupt hook asked the core to stop
+	KP_ERR_INTERRUPTED,			/* the interrupt hook asked the core to stop
 								 * (kp_set_interrupt_check); nothing is kept */
+	KP_ERR_STALE,				/* a compiled policy of another format or
+								 * rules version (kp_compiled.h): recompile
+								 * it from the document */
+	KP_ERR_CORRUPT				/* bytes that are not a sound compiled policy
+								 * (kp_compiled.h): an error, never an Allow */
 } kp_status;
+
+/*
+ * The version of the core's rules: the grammar kp_policy_parse accepts and
+ * what the evaluator makes of it.  Bump it whenever either changes in a way
+ * a stored compiled policy (kp_compiled.h) could observe: compiled policies
+ * of another rules version are refused as stale and recompiled from their
+ * documents.
+ */
+#define KP_RULES_VERSION 1
 
 #define KP_MSG_LEN 256
 #define KP_DETAIL_LEN 512

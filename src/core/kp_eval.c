@@ -1,16 +1,31 @@
 /*
- * kp_eval.c -- evaluation of compiled key and identity policies (policy core).
+ * kp_eval.c -- evaluation of key and identity policies (policy core).
  *
  * The evaluator answers "may this caller perform this action on this key?"
- * for a compiled key policy (kp.h) plus the caller's identity policies,
- * following the IAM evaluation logic as KMS applies it (see kp_eval.h for
- * the decision rules of both dialects).
+ * for a key policy plus the caller's identity policies, following the IAM
+ * evaluation logic as KMS applies it (see kp_eval.h for the decision rules
+ * of both dialects).
+ *
+ * There is one evaluator, and it reads the compiled form (kp_compiled.h,
+ * layout in kp_compiled.c) in place: kp_evaluate_compiled.  kp_evaluate and
+ * kp_authorize on kp_policy trees compile the trees (kp_policy_compile) and
+ * call it, so both entry points decide and explain identically.  The rules
+ * the compiler applies ahead of time (how a principal can match, which
+ * operand type an operator's values are parsed as, where policy variables
+ * apply) are defined here too, beside the code that relies on them
+ * (kp_eval_principal_prepare, kp_eval_operand_type, ...).
  *
  * Design notes:
- *	- Matching works on (pointer, length) spans of the compiled strings, so
- *	  nothing is copied or allocated on the evaluation path.  The only
- *	  exceptions are a policy value whose policy variables expand to more
- *	  than EXPAND_BUF bytes, and the trace, which is only built on request.
+ *	- Matching works on (pointer, length) spans of the compiled policy's
+ *	  strings, so nothing is copied or allocated on the evaluation path.
+ *	  The only exceptions are a policy value whose policy variables expand
+ *	  to more than EXPAND_BUF bytes, and the trace, which is only built on
+ *	  request.
+ *	- Condition values were parsed when the policy was compiled; a request
+ *	  value is parsed at most once per condition it is compared under.
+ *	- A request naming a KMS action of the table (internal/kp_iam.h) is
+ *	  matched against a statement's precomputed action bitset; any other
+ *	  action string against the patterns, as written.
  *	- Out of memory while expanding a policy variable fails closed: the
  *	  decision is then at best an implicit deny.
  *	- No global state; all helpers are static.
@@ -21,7 +36,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kp_compiled.h"
 #include "kp_eval.h"
+#include "internal/kp_compiled_format.h"
+#include "internal/kp_iam.h"
 #include "internal/kp_operand.h"
 
 /* Stack buffer for a policy value after policy-variable expansion. */
@@ -33,11 +51,7 @@
  * ASCII helpers (independent of the locale)
  * ------------------------------------------------------------------------ */
 
-static inline char
-ascii_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char) (c + ('a' - 'A')) : c;
-}
+#define ascii_lower(c) kp_ascii_lower_char(c)
 
 /* Case-insensitive equality of two spans. */
 static bool
@@ -260,21 +274,6 @@ kp_context_new(void)
 	return calloc(1, sizeof(kp_context));
 }
 
-/* FNV-1a over the ASCII-lowercased key. */
-static uint32_t
-key_hash(const char *key, size_t len)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) ascii_lower(key[i]);
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static ctx_entry *
 ctx_find_hashed(const kp_context *ctx, const char *key, size_t key_len,
 				uint32_t h)
@@ -298,7 +297,7 @@ ctx_find_hashed(const kp_context *ctx, const char *key, size_t key_len,
 static ctx_entry *
 ctx_find(const kp_context *ctx, const char *key, size_t key_len)
 {
-	return ctx_find_hashed(ctx, key, key_len, key_hash(key, key_len));
+	return ctx_find_hashed(ctx, key, key_len, kp_key_hash(key, key_len));
 }
 
 /* Rebuild the index with room for at least want entries at half load. */
@@ -351,7 +350,7 @@ kp_context_add_checked(kp_context *ctx, const char *key, const char *value,
 		return kp_fail(err, KP_ERR_NOMEM, "Out of memory.", "", -1,
 					   "No request context to add to.");
 	key_len = strlen(key);
-	h = key_hash(key, key_len);
+	h = kp_key_hash(key, key_len);
 	e = ctx_find_hashed(ctx, key, key_len, h);
 	if (e == NULL)
 	{
@@ -563,12 +562,51 @@ kp_context_add_caller(kp_context *ctx, const char *principal_arn,
 }
 
 /* ------------------------------------------------------------------------
+ * Reading a compiled policy (kp_compiled.c has the layout)
+ * ------------------------------------------------------------------------ */
+
+/* A string reference at at: the string, or {NULL, 0} when there is none. */
+static inline span
+blob_str(const unsigned char *d, const unsigned char *at)
+{
+	span		s;
+	uint32_t	off = kp_rd32(at);
+
+	if (off == KPC_NONE)
+	{
+		s.p = NULL;
+		s.len = 0;
+	}
+	else
+	{
+		s.p = (const char *) d + off;
+		s.len = kp_rd32(at + 4);
+	}
+	return s;
+}
+
+static inline const char *
+blob_cstr(const unsigned char *d, const unsigned char *at)
+{
+	return blob_str(d, at).p;
+}
+
+/* A record array: its first record and its count. */
+static inline const unsigned char *
+blob_array(const unsigned char *d, const unsigned char *at, uint32_t *n)
+{
+	*n = kp_rd32(at + 4);
+	return d + kp_rd32(at);
+}
+
+/* ------------------------------------------------------------------------
  * Evaluation environment
  * ------------------------------------------------------------------------ */
 
 typedef struct eval_env
 {
 	const kp_context *ctx;
+	const unsigned char *d;		/* the compiled policy being evaluated */
 	bool		vars;			/* policy variables active (Version 2012) */
 	bool		oom;			/* an allocation failed: fail closed */
 	kp_poll		poll;			/* work counter; poll.stop: interrupted */
@@ -825,10 +863,89 @@ op_is_glob(kp_cond_op base)
 		base == KP_OP_ARN_LIKE;
 }
 
-/* One policy value (already expanded) against one request value. */
+/* The operand type of a (positive or negated) operator's values. */
+static kpc_value_type
+op_operand_type(kp_cond_op base)
+{
+	switch (base)
+	{
+		case KP_OP_NUMERIC_EQUALS:
+		case KP_OP_NUMERIC_LESS_THAN:
+		case KP_OP_NUMERIC_LESS_THAN_EQUALS:
+		case KP_OP_NUMERIC_GREATER_THAN:
+		case KP_OP_NUMERIC_GREATER_THAN_EQUALS:
+			return KPC_VT_NUMBER;
+		case KP_OP_DATE_EQUALS:
+		case KP_OP_DATE_LESS_THAN:
+		case KP_OP_DATE_LESS_THAN_EQUALS:
+		case KP_OP_DATE_GREATER_THAN:
+		case KP_OP_DATE_GREATER_THAN_EQUALS:
+			return KPC_VT_DATE;
+		case KP_OP_IP_ADDRESS:
+			return KPC_VT_IP;
+		case KP_OP_BOOL:
+		case KP_OP_NULL:
+			return KPC_VT_BOOL;
+		default:
+			return KPC_VT_TEXT;
+	}
+}
+
+/* The rules the compiler applies ahead of time (internal/kp_compiled_format.h). */
+kpc_value_type
+kp_eval_operand_type(kp_cond_op op)
+{
+	return op_operand_type(op_base(op));
+}
+
+bool
+kp_eval_op_takes_vars(kp_cond_op op)
+{
+	return op_takes_vars(op_base(op));
+}
+
+bool
+kp_eval_version_has_vars(kp_version version)
+{
+	return version == KP_VERSION_2012;
+}
+
+bool
+kp_eval_text_has_vars(const char *text)
+{
+	return text != NULL && strstr(text, "${") != NULL;
+}
+
+/* An ordering (c = a <=> b) under a comparison operator. */
 static bool
-value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv,
-			kp_poll *poll)
+cmp_holds(kp_cond_op base, int c)
+{
+	switch (base)
+	{
+		case KP_OP_NUMERIC_EQUALS:
+		case KP_OP_DATE_EQUALS:
+			return c == 0;
+		case KP_OP_NUMERIC_LESS_THAN:
+		case KP_OP_DATE_LESS_THAN:
+			return c < 0;
+		case KP_OP_NUMERIC_LESS_THAN_EQUALS:
+		case KP_OP_DATE_LESS_THAN_EQUALS:
+			return c <= 0;
+		case KP_OP_NUMERIC_GREATER_THAN:
+		case KP_OP_DATE_GREATER_THAN:
+			return c > 0;
+		default:
+			return c >= 0;
+	}
+}
+
+/*
+ * One policy value given as text (an expanded policy variable: String, Arn
+ * and Bool operators only) against one request value.
+ */
+static bool
+text_value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv,
+				 kp_poll *poll)
 {
 	int			flags = escaped ? GLOB_ESC : 0;
 
@@ -840,69 +957,12 @@ value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv,
 			return str_eq_ci(pv, rv);
 		case KP_OP_STRING_LIKE:
 			return kp_glob_span(pv, strlen(pv), rv, strlen(rv), flags, poll);
-		case KP_OP_NUMERIC_EQUALS:
-		case KP_OP_NUMERIC_LESS_THAN:
-		case KP_OP_NUMERIC_LESS_THAN_EQUALS:
-		case KP_OP_NUMERIC_GREATER_THAN:
-		case KP_OP_NUMERIC_GREATER_THAN_EQUALS:
-			{
-				kp_number	a;
-				kp_number	b;
-				int			c;
-
-				if (!kp_number_parse(rv, &a) || !kp_number_parse(pv, &b))
-					return false;
-				c = kp_number_cmp(&a, &b);
-				if (base == KP_OP_NUMERIC_EQUALS)
-					return c == 0;
-				if (base == KP_OP_NUMERIC_LESS_THAN)
-					return c < 0;
-				if (base == KP_OP_NUMERIC_LESS_THAN_EQUALS)
-					return c <= 0;
-				if (base == KP_OP_NUMERIC_GREATER_THAN)
-					return c > 0;
-				return c >= 0;
-			}
-		case KP_OP_DATE_EQUALS:
-		case KP_OP_DATE_LESS_THAN:
-		case KP_OP_DATE_LESS_THAN_EQUALS:
-		case KP_OP_DATE_GREATER_THAN:
-		case KP_OP_DATE_GREATER_THAN_EQUALS:
-			{
-				kp_instant	a;
-				kp_instant	b;
-				int			c;
-
-				if (!kp_date_parse(rv, &a) || !kp_date_parse(pv, &b))
-					return false;
-				c = kp_instant_cmp(&a, &b);
-				if (base == KP_OP_DATE_EQUALS)
-					return c == 0;
-				if (base == KP_OP_DATE_LESS_THAN)
-					return c < 0;
-				if (base == KP_OP_DATE_LESS_THAN_EQUALS)
-					return c <= 0;
-				if (base == KP_OP_DATE_GREATER_THAN)
-					return c > 0;
-				return c >= 0;
-			}
 		case KP_OP_BOOL:
 			{
 				bool		a;
 				bool		b;
 
 				return kp_bool_parse(rv, &a) && kp_bool_parse(pv, &b) && a == b;
-			}
-		case KP_OP_BINARY_EQUALS:
-			return kp_base64_equal(pv, rv);
-		case KP_OP_IP_ADDRESS:
-			{
-				kp_ipnet	net;
-				kp_ipnet	addr;
-
-				return kp_ip_parse(pv, true, &net) &&
-					kp_ip_parse(rv, false, &addr) &&
-					kp_ip_contains(&net, &addr);
 			}
 		case KP_OP_ARN_EQUALS:
 		case KP_OP_ARN_LIKE:
@@ -912,41 +972,159 @@ value_match(kp_cond_op base, const char *pv, bool escaped, const char *rv,
 	}
 }
 
+/* A request value parsed as the operator's operand type, once per value. */
+typedef struct request_operand
+{
+	int			state;			/* 0 not parsed yet, 1 parsed, -1 invalid */
+	kp_number	num;
+	kp_instant	t;
+	kp_ipnet	ip;
+	bool		b;
+} request_operand;
+
+static bool
+request_operand_ok(request_operand *ro, kpc_value_type type, const char *rv)
+{
+	bool		ok = false;
+
+	if (ro->state != 0)
+		return ro->state > 0;
+	switch (type)
+	{
+		case KPC_VT_NUMBER:
+			ok = kp_number_parse(rv, &ro->num);
+			break;
+		case KPC_VT_DATE:
+			ok = kp_date_parse(rv, &ro->t);
+			break;
+		case KPC_VT_IP:
+			ok = kp_ip_parse(rv, false, &ro->ip);
+			break;
+		case KPC_VT_BOOL:
+			ok = kp_bool_parse(rv, &ro->b);
+			break;
+		case KPC_VT_TEXT:
+			ok = true;
+			break;
+	}
+	ro->state = ok ? 1 : -1;
+	return ok;
+}
+
 /*
- * Does request value rv match some policy value of c (under the positive
- * base operator)?  When which is not NULL it receives the index of the
- * matching policy value.
+ * One policy value of the compiled policy (not dynamic: its operand was
+ * parsed when it was compiled) against one request value.
  */
 static bool
-request_value_matches(eval_env *env, const kp_condition *c, kp_cond_op base,
+compiled_value_match(eval_env *env, kp_cond_op base, const unsigned char *v,
+					 const char *rv, request_operand *ro)
+{
+	const unsigned char *pl = v + KPC_V_PAYLOAD;
+	span		pv = blob_str(env->d, v + KPC_V_TEXT);
+	kpc_value_type type = op_operand_type(base);
+
+	if (type != KPC_VT_TEXT)
+	{
+		/* A value that is not a valid operand matches nothing. */
+		if (!(v[KPC_V_FLAGS] & KPC_VF_PARSED) || v[KPC_V_TYPE] != type ||
+			!request_operand_ok(ro, type, rv))
+			return false;
+	}
+	switch (base)
+	{
+		case KP_OP_STRING_EQUALS:
+			return strcmp(pv.p, rv) == 0;
+		case KP_OP_STRING_EQUALS_IGNORE_CASE:
+			return str_eq_ci(pv.p, rv);
+		case KP_OP_STRING_LIKE:
+			return kp_glob_span(pv.p, pv.len, rv, strlen(rv), 0, &env->poll);
+		case KP_OP_NUMERIC_EQUALS:
+		case KP_OP_NUMERIC_LESS_THAN:
+		case KP_OP_NUMERIC_LESS_THAN_EQUALS:
+		case KP_OP_NUMERIC_GREATER_THAN:
+		case KP_OP_NUMERIC_GREATER_THAN_EQUALS:
+			{
+				kp_number	b;
+				span		digits = blob_str(env->d, pl + 12);
+
+				b.sign = (int) pl[0] - 1;
+				b.exp = (long) (int64_t) kp_rd64(pl + 4);
+				b.ndig = (int) digits.len;
+				memcpy(b.digits, digits.p, digits.len);
+				return cmp_holds(base, kp_number_cmp(&ro->num, &b));
+			}
+		case KP_OP_DATE_EQUALS:
+		case KP_OP_DATE_LESS_THAN:
+		case KP_OP_DATE_LESS_THAN_EQUALS:
+		case KP_OP_DATE_GREATER_THAN:
+		case KP_OP_DATE_GREATER_THAN_EQUALS:
+			{
+				kp_instant	b;
+
+				b.sec = (int64_t) kp_rd64(pl);
+				b.nsec = (int32_t) kp_rd32(pl + 8);
+				return cmp_holds(base, kp_instant_cmp(&ro->t, &b));
+			}
+		case KP_OP_BOOL:
+			return ro->b == (pl[0] != 0);
+		case KP_OP_BINARY_EQUALS:
+			return kp_base64_equal(pv.p, rv);
+		case KP_OP_IP_ADDRESS:
+			{
+				kp_ipnet	net;
+
+				net.family = pl[0];
+				net.prefix = pl[1];
+				memcpy(net.addr, pl + 2, 16);
+				return kp_ip_contains(&net, &ro->ip);
+			}
+		case KP_OP_ARN_EQUALS:
+		case KP_OP_ARN_LIKE:
+			return arn_glob(pv.p, rv, 0, &env->poll);
+		default:
+			return false;
+	}
+}
+
+/*
+ * Does request value rv match some policy value of condition c (under the
+ * positive base operator)?  When which is not NULL it receives the index of
+ * the matching policy value.
+ */
+static bool
+request_value_matches(eval_env *env, const unsigned char *c, kp_cond_op base,
 					  const char *rv, size_t *which)
 {
-	bool		vars = env->vars && op_takes_vars(base);
 	bool		glob = op_is_glob(base);
-	size_t		i;
+	uint32_t	n;
+	const unsigned char *vals = blob_array(env->d, c + KPC_C_VAL_OFF, &n);
+	request_operand ro;
+	uint32_t	i;
 
-	for (i = 0; i < c->n_values; i++)
+	ro.state = 0;
+	for (i = 0; i < n; i++)
 	{
-		const char *pv = c->values[i];
+		const unsigned char *v = vals + (size_t) i * KPC_VAL_SIZE;
 		bool		m;
 
 		if (kp_poll_tick(&env->poll, 1))
 			return false;
 
-		if (vars && strstr(pv, "${") != NULL)
+		if (v[KPC_V_FLAGS] & KPC_VF_DYNAMIC)
 		{
 			char		buf[EXPAND_BUF];
 			char	   *heap;
 			const char *eff;
 			bool		escaped;
 
-			if (expand_value(env, pv, glob, buf, &heap, &eff, &escaped) != EXPAND_OK)
+			if (expand_value(env, blob_cstr(env->d, v + KPC_V_TEXT), glob, buf,
+							 &heap, &eff, &escaped) != EXPAND_OK)
 				continue;
-			m = value_match(base, eff, escaped, rv, &env->poll);
+			m = text_value_match(base, eff, escaped, rv, &env->poll);
 			free(heap);
 		}
 		else
-			m = value_match(base, pv, false, rv, &env->poll);
+			m = compiled_value_match(env, base, v, rv, &ro);
 		if (m)
 		{
 			if (which != NULL)
@@ -959,49 +1137,72 @@ request_value_matches(eval_env *env, const kp_condition *c, kp_cond_op base,
 
 /* The effective set quantifier: ForAllValues or ForAnyValue. */
 static kp_set_op
-effective_set_op(const kp_condition *c, bool neg)
+effective_set_op(kp_set_op set_op, bool neg)
 {
-	if (c->set_op != KP_SET_NONE)
-		return c->set_op;
+	if (set_op != KP_SET_NONE)
+		return set_op;
 	/* single value: positive = some value matches; negated = none does */
 	return neg ? KP_SET_FOR_ALL_VALUES : KP_SET_FOR_ANY_VALUE;
 }
 
+/* The request values of condition c's key (NULL, 0 when absent). */
+static const char *const *
+cond_request_values(const eval_env *env, const unsigned char *c, size_t *nr)
+{
+	span		key = blob_str(env->d, c + KPC_C_KEY_LOWER);
+	ctx_entry  *e = ctx_find_hashed(env->ctx, key.p, key.len,
+									kp_rd32(c + KPC_C_KEY_HASH));
+
+	if (e == NULL || e->n_values == 0)
+	{
+		*nr = 0;
+		return NULL;
+	}
+	*nr = e->n_values;
+	return (const char *const *) e->values;
+}
+
 static bool
-cond_eval(eval_env *env, const kp_condition *c)
+cond_eval(eval_env *env, const unsigned char *c)
 {
 	size_t		nr;
-	const char *const *rv = kp_context_get(env->ctx, c->key, &nr);
+	const char *const *rv = cond_request_values(env, c, &nr);
+	kp_cond_op	op = (kp_cond_op) c[KPC_C_OP];
+	kp_set_op	set_op = (kp_set_op) c[KPC_C_SET_OP];
 	bool		neg;
 	kp_cond_op	base;
 	size_t		i;
 
-	if (c->op == KP_OP_NULL)
+	if (op == KP_OP_NULL)
 	{
 		bool		present = nr > 0;
+		uint32_t	n;
+		const unsigned char *vals = blob_array(env->d, c + KPC_C_VAL_OFF, &n);
+		uint32_t	j;
 
-		for (i = 0; i < c->n_values; i++)
+		for (j = 0; j < n; j++)
 		{
-			bool		b;
+			const unsigned char *v = vals + (size_t) j * KPC_VAL_SIZE;
 
-			if (kp_bool_parse(c->values[i], &b) && b != present)
+			if ((v[KPC_V_FLAGS] & KPC_VF_PARSED) && v[KPC_V_TYPE] == KPC_VT_BOOL &&
+				(v[KPC_V_PAYLOAD] != 0) != present)
 				return true;
 		}
 		return false;
 	}
-	neg = op_negated(c->op);
-	base = op_base(c->op);
+	neg = op_negated(op);
+	base = op_base(op);
 	if (nr == 0)
 	{
-		if (c->if_exists)
+		if (c[KPC_C_IF_EXISTS])
 			return true;
-		if (c->set_op == KP_SET_FOR_ALL_VALUES)
+		if (set_op == KP_SET_FOR_ALL_VALUES)
 			return true;
-		if (c->set_op == KP_SET_FOR_ANY_VALUE)
+		if (set_op == KP_SET_FOR_ANY_VALUE)
 			return false;
 		return neg;
 	}
-	if (effective_set_op(c, neg) == KP_SET_FOR_ALL_VALUES)
+	if (effective_set_op(set_op, neg) == KP_SET_FOR_ALL_VALUES)
 	{
 		/* every request value must pass (match, or for negated: not match) */
 		for (i = 0; i < nr; i++)
@@ -1058,9 +1259,9 @@ sb_printf(sbuf *sb, const char *fmt,...)
 	sb->len += (size_t) n;
 }
 
-/* "['a', 'b']" */
+/* "['a', 'b']" of request values. */
 static void
-sb_list(sbuf *sb, char *const *items, size_t n, bool quote)
+sb_list(sbuf *sb, const char *const *items, size_t n, bool quote)
 {
 	size_t		i;
 
@@ -1070,19 +1271,41 @@ sb_list(sbuf *sb, char *const *items, size_t n, bool quote)
 	sb_printf(sb, "]");
 }
 
+/*
+ * "['a', 'b']" of a record array of the compiled policy whose records
+ * start with a string reference (actions, resources, condition values).
+ */
+static void
+sb_list_blob(sbuf *sb, const unsigned char *d, const unsigned char *arr,
+			 uint32_t n, size_t stride, bool quote)
+{
+	uint32_t	i;
+
+	sb_printf(sb, "[");
+	for (i = 0; i < n; i++)
+		sb_printf(sb, quote ? "%s'%s'" : "%s%s", i ? ", " : "",
+				  blob_cstr(d, arr + (size_t) i * stride));
+	sb_printf(sb, "]");
+}
+
 /* Why condition c is false (called only when it is). */
 static void
-cond_explain(eval_env *env, const kp_condition *c, sbuf *sb)
+cond_explain(eval_env *env, const unsigned char *c, sbuf *sb)
 {
 	size_t		nr;
-	const char *const *rv = kp_context_get(env->ctx, c->key, &nr);
-	bool		neg = op_negated(c->op);
-	kp_cond_op	base = op_base(c->op);
+	const char *const *rv = cond_request_values(env, c, &nr);
+	kp_cond_op	op = (kp_cond_op) c[KPC_C_OP];
+	bool		neg = op_negated(op);
+	kp_cond_op	base = op_base(op);
+	const char *op_text = blob_cstr(env->d, c + KPC_C_OP_TEXT);
+	uint32_t	nv;
+	const unsigned char *vals = blob_array(env->d, c + KPC_C_VAL_OFF, &nv);
 	size_t		i;
 	size_t		which = 0;
 
-	sb_printf(sb, "condition %s %s: ", c->op_text ? c->op_text : "?", c->key);
-	if (c->op == KP_OP_NULL)
+	sb_printf(sb, "condition %s %s: ", op_text ? op_text : "?",
+			  blob_cstr(env->d, c + KPC_C_KEY));
+	if (op == KP_OP_NULL)
 	{
 		sb_printf(sb, nr > 0 ? "key present" : "key absent");
 		return;
@@ -1092,7 +1315,7 @@ cond_explain(eval_env *env, const kp_condition *c, sbuf *sb)
 		sb_printf(sb, "key absent");
 		return;
 	}
-	if (effective_set_op(c, neg) == KP_SET_FOR_ALL_VALUES)
+	if (effective_set_op((kp_set_op) c[KPC_C_SET_OP], neg) == KP_SET_FOR_ALL_VALUES)
 	{
 		for (i = 0; i < nr; i++)
 			if (request_value_matches(env, c, base, rv[i], &which) == neg)
@@ -1101,18 +1324,18 @@ cond_explain(eval_env *env, const kp_condition *c, sbuf *sb)
 			i = 0;				/* not reached when the condition failed */
 		if (neg)
 			sb_printf(sb, "request value '%s' matches '%s'", rv[i],
-					  c->values[which]);
+					  blob_cstr(env->d, vals + which * KPC_VAL_SIZE));
 		else
 		{
 			sb_printf(sb, "request value '%s' matches none of ", rv[i]);
-			sb_list(sb, c->values, c->n_values, true);
+			sb_list_blob(sb, env->d, vals, nv, KPC_VAL_SIZE, true);
 		}
 		return;
 	}
 	if (neg)
 	{
 		sb_printf(sb, "every request value matches one of ");
-		sb_list(sb, c->values, c->n_values, true);
+		sb_list_blob(sb, env->d, vals, nv, KPC_VAL_SIZE, true);
 		return;
 	}
 	if (nr == 1)
@@ -1120,10 +1343,10 @@ cond_explain(eval_env *env, const kp_condition *c, sbuf *sb)
 	else
 	{
 		sb_printf(sb, "request values ");
-		sb_list(sb, (char *const *) rv, nr, true);
+		sb_list(sb, rv, nr, true);
 		sb_printf(sb, " match none of ");
 	}
-	sb_list(sb, c->values, c->n_values, true);
+	sb_list_blob(sb, env->d, vals, nv, KPC_VAL_SIZE, true);
 }
 
 /* ------------------------------------------------------------------------
@@ -1138,7 +1361,7 @@ typedef enum pmatch
 	PM_DIRECT
 } pmatch;
 
-/* The caller, parsed once per kp_authorize. */
+/* The caller, parsed once per evaluation. */
 typedef struct caller
 {
 	const char *arn;
@@ -1181,78 +1404,155 @@ caller_init(caller *c, const kp_request *req)
 	}
 }
 
-static pmatch
-principal_match(const kp_principal *p, const caller *c)
+static kpc_span
+span_in(span s, const char *base)
 {
-	const char *parn = p->arn ? p->arn : p->value;
+	kpc_span	k;
+
+	k.start = (uint32_t) (s.p - base);
+	k.len = (uint32_t) s.len;
+	return k;
+}
+
+/*
+ * How a principal can match a caller (principal_match below), decided when
+ * the policy is compiled: parn is the ARN the matching uses.
+ */
+void
+kp_eval_principal_prepare(kp_principal_kind kind, const char *parn,
+						  kpc_prin_prep *out)
+{
 	arn_view	pv;
 
-	if (p->kind == KP_PRIN_ANY || (parn != NULL && strcmp(parn, "*") == 0))
-		return PM_DIRECT;
-	if (parn == NULL)
-		return PM_NONE;
-	if (p->kind == KP_PRIN_SERVICE)
-		return c->is_service && str_eq_ci(parn, c->arn) ? PM_DIRECT : PM_NONE;
-	if (c->is_service)
-		return PM_NONE;
-	if (strcmp(parn, c->arn) == 0)
-		return PM_DIRECT;
-	pv = arn_view_of(parn);
-	if (!pv.ok || pv.acs != c->v.acs)
-		return PM_NONE;
-
-	/* Alibaba "acs:ram::<acct>:*": every identity of that account. */
-	if (pv.acs && span_is(pv.resource, "*"))
-		return c->account.len > 0 &&
-			span_eq(pv.account.p, pv.account.len, c->account.p, c->account.len) ?
-			PM_DIRECT : PM_NONE;
-
-	/* AWS account principal: other identities of that account, delegated. */
-	if (!pv.acs && span_is(pv.service, "iam") && span_is(pv.resource, "root"))
+	memset(out, 0, sizeof(*out));
+	if (kind == KP_PRIN_ANY || (parn != NULL && strcmp(parn, "*") == 0))
 	{
-		if (c->account.len == 0 ||
-			!span_eq(pv.account.p, pv.account.len, c->account.p, c->account.len))
-			return PM_NONE;
-		if (c->v.ok && !span_eq(pv.partition.p, pv.partition.len,
-								c->v.partition.p, c->v.partition.len))
-			return PM_NONE;
-		return PM_DELEGATED;
+		out->cls = KPC_PC_ANY;
+		return;
 	}
-
-	/* A role principal matches the sessions of the role. */
-	if (c->is_session && span_starts(pv.resource, "role/") &&
-		span_eq(pv.partition.p, pv.partition.len,
-				c->v.partition.p, c->v.partition.len) &&
-		span_eq(pv.account.p, pv.account.len,
-				c->v.account.p, c->v.account.len))
+	if (parn == NULL)
+	{
+		out->cls = KPC_PC_NULL;
+		return;
+	}
+	if (kind == KP_PRIN_SERVICE)
+	{
+		out->cls = KPC_PC_SERVICE;
+		return;
+	}
+	out->cls = KPC_PC_EXACT;
+	pv = arn_view_of(parn);
+	if (!pv.ok)
+		return;
+	out->partition = span_in(pv.partition, parn);
+	out->account = span_in(pv.account, parn);
+	if (pv.acs && span_is(pv.resource, "*"))
+		out->cls = KPC_PC_ACS_ACCOUNT;
+	else if (!pv.acs && span_is(pv.service, "iam") && span_is(pv.resource, "root"))
+		out->cls = KPC_PC_AWS_ROOT;
+	else if (span_starts(pv.resource, "role/"))
 	{
 		const char *name = pv.resource.p + pv.resource.len;
 
 		while (name > pv.resource.p && name[-1] != '/')
 			name--;
-		if (span_eq(name, (size_t) (pv.resource.p + pv.resource.len - name),
-					c->session_role.p, c->session_role.len))
-			return PM_DIRECT;
+		out->cls = pv.acs ? KPC_PC_ACS_ROLE : KPC_PC_AWS_ROLE;
+		out->name.start = (uint32_t) (name - parn);
+		out->name.len = (uint32_t) (pv.resource.p + pv.resource.len - name);
 	}
-	return PM_NONE;
+}
+
+/* A span of a principal record: inside the principal's ARN. */
+static inline bool
+prin_span_eq(const char *parn, const unsigned char *at, span s)
+{
+	return span_eq(parn + kp_rd32(at), kp_rd32(at + 4), s.p, s.len);
+}
+
+static pmatch
+principal_match(const unsigned char *d, const unsigned char *p, const caller *c)
+{
+	kpc_prin_class cls = (kpc_prin_class) p[KPC_P_CLASS];
+	const char *parn;
+
+	if (cls == KPC_PC_ANY)
+		return PM_DIRECT;
+	if (cls == KPC_PC_NULL)
+		return PM_NONE;
+	parn = blob_cstr(d, p + KPC_P_ARN);
+	if (cls == KPC_PC_SERVICE)
+		return c->is_service && str_eq_ci(parn, c->arn) ? PM_DIRECT : PM_NONE;
+	if (c->is_service)
+		return PM_NONE;
+	if (strcmp(parn, c->arn) == 0)
+		return PM_DIRECT;
+
+	switch (cls)
+	{
+		case KPC_PC_ACS_ACCOUNT:
+			/* Alibaba "acs:ram::<acct>:*": every identity of that account. */
+			if (!c->v.acs)
+				return PM_NONE;
+			return c->account.len > 0 &&
+				prin_span_eq(parn, p + KPC_P_ACCOUNT, c->account) ?
+				PM_DIRECT : PM_NONE;
+		case KPC_PC_AWS_ROOT:
+			/* AWS account principal: other identities of that account, delegated. */
+			if (c->v.acs)
+				return PM_NONE;
+			if (c->account.len == 0 || !prin_span_eq(parn, p + KPC_P_ACCOUNT, c->account))
+				return PM_NONE;
+			if (c->v.ok && !prin_span_eq(parn, p + KPC_P_PARTITION, c->v.partition))
+				return PM_NONE;
+			return PM_DELEGATED;
+		case KPC_PC_AWS_ROLE:
+		case KPC_PC_ACS_ROLE:
+			/* A role principal matches the sessions of the role. */
+			if (c->v.acs != (cls == KPC_PC_ACS_ROLE))
+				return PM_NONE;
+			if (c->is_session &&
+				prin_span_eq(parn, p + KPC_P_PARTITION, c->v.partition) &&
+				prin_span_eq(parn, p + KPC_P_ACCOUNT, c->v.account) &&
+				prin_span_eq(parn, p + KPC_P_NAME, c->session_role))
+				return PM_DIRECT;
+			return PM_NONE;
+		default:
+			return PM_NONE;
+	}
 }
 
 /* ------------------------------------------------------------------------
  * Statements
  * ------------------------------------------------------------------------ */
 
+/* The index of a request's action in the KMS action table, or -1. */
+static int
+request_action_index(const char *action)
+{
+	int			i;
+
+	if (action == NULL || kp_ascii_ncasecmp(action, "kms:", 4) != 0)
+		return -1;
+	i = kp_kms_action_index(action + 4);
+	return i < 64 ? i : -1;
+}
+
 static bool
-resource_matches(eval_env *env, const char *pattern, const char *resource)
+resource_matches(eval_env *env, const unsigned char *v, const char *resource)
 {
 	char		buf[EXPAND_BUF];
 	char	   *heap;
 	const char *eff;
 	bool		escaped;
 	bool		m;
+	span		pattern = blob_str(env->d, v + KPC_V_TEXT);
 
-	if (pattern[0] == '*' && pattern[1] == '\0')
+	if (pattern.p[0] == '*' && pattern.p[1] == '\0')
 		return true;
-	if (expand_value(env, pattern, true, buf, &heap, &eff, &escaped) != EXPAND_OK)
+	if (!(v[KPC_V_FLAGS] & KPC_VF_DYNAMIC))
+		return kp_glob_span(pattern.p, pattern.len, resource, strlen(resource),
+							0, &env->poll);
+	if (expand_value(env, pattern.p, true, buf, &heap, &eff, &escaped) != EXPAND_OK)
 		return false;
 	m = kp_glob_span(eff, strlen(eff), resource, strlen(resource),
 					 escaped ? GLOB_ESC : 0, &env->poll);
@@ -1264,32 +1564,59 @@ typedef struct stmt_result
 {
 	kp_trace_outcome outcome;
 	pmatch		pm;				/* key policies: how the principal matched */
-	const kp_principal *principal;	/* the principal that matched */
-	size_t		failed;			/* index of the failed action / resource /
-								 * condition (for NotAction/NotResource: the
-								 * excluding pattern) */
+	const unsigned char *principal; /* the principal record that matched */
+	size_t		failed;			/* index of the failed resource / condition
+								 * (for NotResource: the excluding pattern) */
 } stmt_result;
 
-static void
-stmt_eval(eval_env *env, const kp_statement *st, bool check_principal,
-		  const caller *c, const kp_request *req, stmt_result *r)
+/* Does a statement's Action (or NotAction) list name the action? */
+static bool
+actions_match(const unsigned char *d, const unsigned char *s, const char *action,
+			  int action_index, size_t *which)
 {
+	uint32_t	n;
+	const unsigned char *acts = blob_array(d, s + KPC_S_ACT_OFF, &n);
+	uint32_t	i;
+
+	if (action_index >= 0 && which == NULL)
+		return (kp_rd64(s + KPC_S_ACT_BITS) >> action_index) & 1;
+	for (i = 0; i < n; i++)
+		if (kp_action_matches(blob_cstr(d, acts + (size_t) i * KPC_STR_SIZE), action))
+		{
+			if (which != NULL)
+				*which = i;
+			return true;
+		}
+	return false;
+}
+
+static void
+stmt_eval(eval_env *env, const unsigned char *s, bool check_principal,
+		  const caller *c, const kp_request *req, int action_index,
+		  stmt_result *r)
+{
+	const unsigned char *d = env->d;
 	const char *action = req->action ? req->action : "";
 	const char *resource = req->resource_arn ? req->resource_arn : "";
+	uint32_t	flags = kp_rd32(s + KPC_S_FLAGS);
+	const unsigned char *arr;
+	uint32_t	n;
 	bool		any;
-	size_t		i;
+	uint32_t	i;
 
 	memset(r, 0, sizeof(*r));
 	if (check_principal)
 	{
-		for (i = 0; i < st->n_principals; i++)
+		arr = blob_array(d, s + KPC_S_PRIN_OFF, &n);
+		for (i = 0; i < n; i++)
 		{
-			pmatch		m = principal_match(&st->principals[i], c);
+			const unsigned char *p = arr + (size_t) i * KPC_PRIN_SIZE;
+			pmatch		m = principal_match(d, p, c);
 
 			if (m > r->pm)
 			{
 				r->pm = m;
-				r->principal = &st->principals[i];
+				r->principal = p;
 				if (m == PM_DIRECT)
 					break;
 			}
@@ -1301,34 +1628,30 @@ stmt_eval(eval_env *env, const kp_statement *st, bool check_principal,
 		}
 	}
 
-	any = false;
-	for (i = 0; i < st->n_actions && !any; i++)
-		if (kp_action_matches(st->actions[i], action))
-		{
-			any = true;
-			r->failed = i;
-		}
-	if (st->n_actions == 0 || any == st->not_action)
+	any = actions_match(d, s, action, action_index, NULL);
+	if (kp_rd32(s + KPC_S_N_ACT) == 0 || any == ((flags & KPC_SF_NOT_ACTION) != 0))
 	{
 		r->outcome = KP_TRACE_NO_ACTION;
 		return;
 	}
 
 	any = false;
-	for (i = 0; i < st->n_resources && !any; i++)
-		if (resource_matches(env, st->resources[i], resource))
+	arr = blob_array(d, s + KPC_S_RES_OFF, &n);
+	for (i = 0; i < n && !any; i++)
+		if (resource_matches(env, arr + (size_t) i * KPC_VAL_SIZE, resource))
 		{
 			any = true;
 			r->failed = i;
 		}
-	if (st->n_resources == 0 || any == st->not_resource)
+	if (n == 0 || any == ((flags & KPC_SF_NOT_RESOURCE) != 0))
 	{
 		r->outcome = KP_TRACE_NO_RESOURCE;
 		return;
 	}
 
-	for (i = 0; i < st->n_conditions; i++)
-		if (!cond_eval(env, &st->conditions[i]))
+	arr = blob_array(d, s + KPC_S_COND_OFF, &n);
+	for (i = 0; i < n; i++)
+		if (!cond_eval(env, arr + (size_t) i * KPC_COND_SIZE))
 		{
 			r->outcome = KP_TRACE_CONDITION_FAILED;
 			r->failed = i;
@@ -1409,75 +1732,93 @@ policy_label(char *buf, size_t size, int policy_index)
 }
 
 static const char *
-principal_text(const kp_principal *p)
+principal_text(const unsigned char *d, const unsigned char *p)
 {
-	if (p->value != NULL)
-		return p->value;
-	return p->arn != NULL ? p->arn : "?";
+	const char *value = blob_cstr(d, p + KPC_P_VALUE);
+	const char *arn;
+
+	if (value != NULL)
+		return value;
+	arn = blob_cstr(d, p + KPC_P_ARN);
+	return arn != NULL ? arn : "?";
 }
 
 /* Explain a statement's outcome into sb. */
 static void
-stmt_explain(eval_env *env, const kp_statement *st, const caller *c,
+stmt_explain(eval_env *env, const unsigned char *s, const caller *c,
 			 const kp_request *req, const stmt_result *r, kp_trace_via via,
 			 sbuf *sb)
 {
+	const unsigned char *d = env->d;
 	const char *action = req->action ? req->action : "";
 	const char *resource = req->resource_arn ? req->resource_arn : "";
-	size_t		i;
+	uint32_t	flags = kp_rd32(s + KPC_S_FLAGS);
+	const unsigned char *arr;
+	uint32_t	n;
+	uint32_t	i;
 
 	switch (r->outcome)
 	{
 		case KP_TRACE_APPLIED:
 			if (r->principal != NULL)
 				sb_printf(sb, "principal %s matched%s",
-						  principal_text(r->principal),
+						  principal_text(d, r->principal),
 						  via == KP_TRACE_VIA_DELEGATION ? " (account delegation)" :
 						  via == KP_TRACE_VIA_CROSS_ACCOUNT ? " (cross-account)" : "");
 			break;
 		case KP_TRACE_NO_PRINCIPAL:
+			arr = blob_array(d, s + KPC_S_PRIN_OFF, &n);
 			sb_printf(sb, "caller %s matches none of [", c->arn);
-			for (i = 0; i < st->n_principals; i++)
+			for (i = 0; i < n; i++)
 				sb_printf(sb, "%s%s", i ? ", " : "",
-						  principal_text(&st->principals[i]));
+						  principal_text(d, arr + (size_t) i * KPC_PRIN_SIZE));
 			sb_printf(sb, "]");
 			break;
 		case KP_TRACE_NO_ACTION:
-			if (st->n_actions == 0)
+			arr = blob_array(d, s + KPC_S_ACT_OFF, &n);
+			if (n == 0)
 				sb_printf(sb, "statement has no Action");
-			else if (st->not_action)
+			else if (flags & KPC_SF_NOT_ACTION)
+			{
+				size_t		which = 0;
+
+				(void) actions_match(d, s, action, -1, &which);
 				sb_printf(sb, "action %s excluded by NotAction %s", action,
-						  st->actions[r->failed]);
+						  blob_cstr(d, arr + which * KPC_STR_SIZE));
+			}
 			else
 			{
 				sb_printf(sb, "action %s matches none of ", action);
-				sb_list(sb, st->actions, st->n_actions, false);
+				sb_list_blob(sb, d, arr, n, KPC_STR_SIZE, false);
 			}
 			break;
 		case KP_TRACE_NO_RESOURCE:
-			if (st->n_resources == 0)
+			arr = blob_array(d, s + KPC_S_RES_OFF, &n);
+			if (n == 0)
 				sb_printf(sb, "statement has no Resource");
-			else if (st->not_resource)
+			else if (flags & KPC_SF_NOT_RESOURCE)
 				sb_printf(sb, "resource %s excluded by NotResource %s", resource,
-						  st->resources[r->failed]);
+						  blob_cstr(d, arr + r->failed * KPC_VAL_SIZE));
 			else
 			{
 				sb_printf(sb, "resource %s matches none of ", resource);
-				sb_list(sb, st->resources, st->n_resources, false);
+				sb_list_blob(sb, d, arr, n, KPC_VAL_SIZE, false);
 			}
 			break;
 		case KP_TRACE_CONDITION_FAILED:
-			cond_explain(env, &st->conditions[r->failed], sb);
+			arr = blob_array(d, s + KPC_S_COND_OFF, &n);
+			cond_explain(env, arr + r->failed * KPC_COND_SIZE, sb);
 			break;
 	}
 }
 
 static void
 trace_add(kp_trace *trace, eval_env *env, int policy_index, size_t index,
-		  const kp_statement *st, const caller *c, const kp_request *req,
+		  const unsigned char *s, const caller *c, const kp_request *req,
 		  const stmt_result *r, kp_trace_via via)
 {
 	kp_trace_entry *e;
+	const char *sid = blob_cstr(env->d, s + KPC_S_SID);
 	sbuf		sb;
 
 	if (trace->n_entries == trace->cap)
@@ -1499,13 +1840,13 @@ trace_add(kp_trace *trace, eval_env *env, int policy_index, size_t index,
 	policy_label(e->label, sizeof(e->label), policy_index);
 	e->policy_index = policy_index;
 	e->statement = index;
-	e->allow = st->allow;
+	e->allow = (kp_rd32(s + KPC_S_FLAGS) & KPC_SF_ALLOW) != 0;
 	e->outcome = r->outcome;
 	e->via = via;
-	if (st->sid != NULL && (e->sid = strdup(st->sid)) == NULL)
+	if (sid != NULL && (e->sid = strdup(sid)) == NULL)
 		trace->incomplete = true;
 	sb_init(&sb);
-	stmt_explain(env, st, c, req, r, via, &sb);
+	stmt_explain(env, s, c, req, r, via, &sb);
 	if (sb.len > 0 && (e->detail = strdup(sb.buf)) == NULL)
 		trace->incomplete = true;
 	trace->n_entries++;
@@ -1543,20 +1884,8 @@ sb_loc(sbuf *sb, const stmt_loc *loc)
 }
 
 /* ------------------------------------------------------------------------
- * kp_authorize
+ * Evaluation of compiled policies
  * ------------------------------------------------------------------------ */
-
-kp_decision
-kp_authorize(const kp_policy *key_policy,
-			 const kp_policy *const *identity_policies, size_t n_identity,
-			 const kp_request *req, kp_trace *trace)
-{
-	kp_decision decision;
-
-	(void) kp_evaluate(key_policy, identity_policies, n_identity, req, trace,
-					   &decision);
-	return decision;
-}
 
 /* What the statements of all policies said, for the decision and its summary. */
 typedef struct eval_state
@@ -1588,45 +1917,61 @@ typedef enum eval_step
 /* The dialect of an evaluation: the key policy's, else the first identity
  * policy's, else the key ARN's. */
 static kp_dialect
-eval_dialect(const kp_policy *key_policy,
-			 const kp_policy *const *identity_policies, size_t n_identity,
-			 const kp_request *req)
+eval_dialect(const kp_compiled *key_policy, const kp_compiled *const *identity,
+			 size_t n_identity, const kp_request *req)
 {
 	if (key_policy != NULL)
-		return key_policy->dialect;
-	if (n_identity > 0 && identity_policies != NULL &&
-		identity_policies[0] != NULL)
-		return identity_policies[0]->dialect;
+		return kp_compiled_dialect(key_policy);
+	if (n_identity > 0 && identity != NULL && identity[0] != NULL)
+		return kp_compiled_dialect(identity[0]);
 	if (req->resource_arn != NULL && strncmp(req->resource_arn, "acs:", 4) == 0)
 		return KP_DIALECT_ALIBABA;	/* no policy at all: the key's dialect */
 	return KP_DIALECT_AWS;
 }
 
+/* Point env at a compiled policy. */
+static void
+env_use(eval_env *env, const kp_compiled *policy)
+{
+	env->d = policy->data;
+	env->vars = kp_eval_version_has_vars(kp_compiled_version(policy));
+}
+
+static inline const unsigned char *
+statement_at(const unsigned char *d, uint32_t i)
+{
+	return d + kp_rd32(d + KPC_H_STMT_OFF) + (size_t) i * KPC_STMT_SIZE;
+}
+
 /* The key policy's statements, with principals. */
 static eval_step
-eval_key_policy(eval_env *env, eval_state *es, const kp_policy *key_policy,
-				const caller *c, const kp_request *req, kp_trace *trace)
+eval_key_policy(eval_env *env, eval_state *es, const kp_compiled *key_policy,
+				const caller *c, const kp_request *req, int action_index,
+				kp_trace *trace)
 {
-	size_t		i;
+	uint32_t	n = (uint32_t) kp_compiled_statement_count(key_policy);
+	uint32_t	i;
 	stmt_result r;
 
-	env->vars = key_policy->version == KP_VERSION_2012;
-	for (i = 0; i < key_policy->n_statements; i++)
+	env_use(env, key_policy);
+	for (i = 0; i < n; i++)
 	{
-		const kp_statement *st = &key_policy->statements[i];
+		const unsigned char *s = statement_at(env->d, i);
 		kp_trace_via via = KP_TRACE_VIA_NONE;
 
 		if (kp_poll_tick(&env->poll, 1))
 			return STEP_INTERRUPTED;
-		stmt_eval(env, st, true, c, req, &r);
+		stmt_eval(env, s, true, c, req, action_index, &r);
 		if (env->poll.stop)
 			return STEP_INTERRUPTED;
 		if (r.outcome == KP_TRACE_APPLIED)
 		{
-			if (!st->allow)
+			const char *sid = blob_cstr(env->d, s + KPC_S_SID);
+
+			if (!(kp_rd32(s + KPC_S_FLAGS) & KPC_SF_ALLOW))
 			{
 				es->key_deny = true;
-				loc_set(&es->deny_loc, -1, i, st->sid);
+				loc_set(&es->deny_loc, -1, i, sid);
 			}
 			else
 			{
@@ -1639,19 +1984,19 @@ eval_key_policy(eval_env *env, eval_state *es, const kp_policy *key_policy,
 				if (via == KP_TRACE_VIA_DIRECT)
 				{
 					es->key_direct = true;
-					loc_set(&es->direct_loc, -1, i, st->sid);
+					loc_set(&es->direct_loc, -1, i, sid);
 				}
 				else
 				{
 					es->key_needs_identity = true;
 					if (!es->needs_loc.set)
 						es->needs_via = via;
-					loc_set(&es->needs_loc, -1, i, st->sid);
+					loc_set(&es->needs_loc, -1, i, sid);
 				}
 			}
 		}
 		if (trace != NULL)
-			trace_add(trace, env, -1, i, st, c, req, &r, via);
+			trace_add(trace, env, -1, i, s, c, req, &r, via);
 		else if (es->key_deny)
 			return STEP_EXPLICIT_DENY;
 	}
@@ -1661,45 +2006,49 @@ eval_key_policy(eval_env *env, eval_state *es, const kp_policy *key_policy,
 /* The caller's identity policies (principals ignored). */
 static eval_step
 eval_identity_policies(eval_env *env, eval_state *es,
-					   const kp_policy *const *identity_policies,
-					   size_t n_identity, const caller *c,
-					   const kp_request *req, kp_trace *trace)
+					   const kp_compiled *const *identity, size_t n_identity,
+					   const caller *c, const kp_request *req,
+					   int action_index, kp_trace *trace)
 {
-	size_t		i;
 	size_t		j;
 	stmt_result r;
 
-	for (j = 0; j < n_identity && identity_policies != NULL; j++)
+	for (j = 0; j < n_identity && identity != NULL; j++)
 	{
-		const kp_policy *ip = identity_policies[j];
+		const kp_compiled *ip = identity[j];
+		uint32_t	n;
+		uint32_t	i;
 
 		if (ip == NULL)
 			continue;
-		env->vars = ip->version == KP_VERSION_2012;
-		for (i = 0; i < ip->n_statements; i++)
+		env_use(env, ip);
+		n = (uint32_t) kp_compiled_statement_count(ip);
+		for (i = 0; i < n; i++)
 		{
-			const kp_statement *st = &ip->statements[i];
+			const unsigned char *s = statement_at(env->d, i);
 
 			if (kp_poll_tick(&env->poll, 1))
 				return STEP_INTERRUPTED;
-			stmt_eval(env, st, false, c, req, &r);
+			stmt_eval(env, s, false, c, req, action_index, &r);
 			if (env->poll.stop)
 				return STEP_INTERRUPTED;
 			if (r.outcome == KP_TRACE_APPLIED)
 			{
-				if (st->allow)
+				const char *sid = blob_cstr(env->d, s + KPC_S_SID);
+
+				if (kp_rd32(s + KPC_S_FLAGS) & KPC_SF_ALLOW)
 				{
 					es->id_allow = true;
-					loc_set(&es->id_allow_loc, (int) j, i, st->sid);
+					loc_set(&es->id_allow_loc, (int) j, i, sid);
 				}
 				else
 				{
 					es->id_deny = true;
-					loc_set(&es->deny_loc, (int) j, i, st->sid);
+					loc_set(&es->deny_loc, (int) j, i, sid);
 				}
 			}
 			if (trace != NULL)
-				trace_add(trace, env, (int) j, i, st, c, req, &r,
+				trace_add(trace, env, (int) j, i, s, c, req, &r,
 						  KP_TRACE_VIA_NONE);
 			else if (es->id_deny)
 				return STEP_EXPLICIT_DENY;
@@ -1734,7 +2083,7 @@ needs_via_text(kp_trace_via via)
 /* The trace's decision and its one-sentence summary. */
 static void
 trace_summarize(kp_trace *trace, const eval_state *es, const eval_env *env,
-				kp_decision decision, const kp_policy *key_policy,
+				kp_decision decision, bool has_key_policy,
 				const caller *c, const kp_request *req)
 {
 	const char *action = req->action ? req->action : "";
@@ -1791,7 +2140,7 @@ trace_summarize(kp_trace *trace, const eval_state *es, const eval_env *env,
 		sb_printf(&sb, "implicit deny: identity policies allow %s, but the "
 				  "caller is of another account and the key policy does "
 				  "not allow it", action);
-	else if (key_policy == NULL && es->dialect == KP_DIALECT_AWS)
+	else if (!has_key_policy && es->dialect == KP_DIALECT_AWS)
 		sb_printf(&sb, "implicit deny: no key policy");
 	else
 		sb_printf(&sb, "implicit deny: no key policy statement allows %s "
@@ -1802,9 +2151,9 @@ trace_summarize(kp_trace *trace, const eval_state *es, const eval_env *env,
 }
 
 kp_status
-kp_evaluate(const kp_policy *key_policy,
-			const kp_policy *const *identity_policies, size_t n_identity,
-			const kp_request *req, kp_trace *trace, kp_decision *out)
+kp_evaluate_compiled(const kp_compiled *key_policy,
+					 const kp_compiled *const *identity, size_t n_identity,
+					 const kp_request *req, kp_trace *trace, kp_decision *out)
 {
 	eval_env	env;
 	eval_state	es;
@@ -1812,6 +2161,7 @@ kp_evaluate(const kp_policy *key_policy,
 	arn_view	key_arn;
 	eval_step	step = STEP_CONTINUE;
 	kp_decision decision;
+	int			action_index;
 
 	*out = KP_DECISION_IMPLICIT_DENY;
 	if (trace != NULL)
@@ -1821,8 +2171,9 @@ kp_evaluate(const kp_policy *key_policy,
 
 	memset(&es, 0, sizeof(es));
 	es.needs_via = KP_TRACE_VIA_NONE;
-	es.dialect = eval_dialect(key_policy, identity_policies, n_identity, req);
+	es.dialect = eval_dialect(key_policy, identity, n_identity, req);
 	env.ctx = req->context;
+	env.d = NULL;
 	env.vars = false;
 	env.oom = false;
 	env.poll.work = 0;
@@ -1832,12 +2183,14 @@ kp_evaluate(const kp_policy *key_policy,
 	es.same_account = !c.is_service && key_arn.ok && key_arn.account.len > 0 &&
 		span_eq(key_arn.account.p, key_arn.account.len,
 				c.account.p, c.account.len);
+	action_index = request_action_index(req->action);
 
 	if (key_policy != NULL)
-		step = eval_key_policy(&env, &es, key_policy, &c, req, trace);
+		step = eval_key_policy(&env, &es, key_policy, &c, req, action_index,
+							   trace);
 	if (step == STEP_CONTINUE)
-		step = eval_identity_policies(&env, &es, identity_policies, n_identity,
-									  &c, req, trace);
+		step = eval_identity_policies(&env, &es, identity, n_identity, &c, req,
+									  action_index, trace);
 	if (step == STEP_EXPLICIT_DENY)
 	{
 		*out = KP_DECISION_EXPLICIT_DENY;
@@ -1850,7 +2203,7 @@ kp_evaluate(const kp_policy *key_policy,
 	es.identity_ok = es.id_allow || (c.is_root && !c.is_service);
 	decision = eval_decide(&es, &env);
 	if (trace != NULL)
-		trace_summarize(trace, &es, &env, decision, key_policy, &c, req);
+		trace_summarize(trace, &es, &env, decision, key_policy != NULL, &c, req);
 	if (env.poll.stop)
 		goto interrupted;		/* while explaining */
 	*out = decision;
@@ -1861,4 +2214,109 @@ interrupted:
 		kp_trace_free(trace);
 	*out = KP_DECISION_IMPLICIT_DENY;
 	return KP_ERR_INTERRUPTED;
+}
+
+kp_decision
+kp_authorize_compiled(const kp_compiled *key_policy,
+					  const kp_compiled *const *identity, size_t n_identity,
+					  const kp_request *req, kp_trace *trace)
+{
+	kp_decision decision;
+
+	(void) kp_evaluate_compiled(key_policy, identity, n_identity, req, trace,
+								&decision);
+	return decision;
+}
+
+/* ------------------------------------------------------------------------
+ * Evaluation of policy trees: compile, then evaluate the compiled form
+ * ------------------------------------------------------------------------ */
+
+/* Compile a tree into *blob and *out (a checked blob: the compiler's own). */
+static bool
+compile_one(const kp_policy *p, unsigned char **blob, kp_compiled *out)
+{
+	size_t		len;
+
+	if (kp_policy_compile(p, blob, &len, NULL) != KP_OK)
+		return false;
+	out->data = *blob;
+	out->len = len;
+	return true;
+}
+
+kp_status
+kp_evaluate(const kp_policy *key_policy,
+			const kp_policy *const *identity_policies, size_t n_identity,
+			const kp_request *req, kp_trace *trace, kp_decision *out)
+{
+	unsigned char *key_blob = NULL;
+	kp_compiled key_c;
+	unsigned char *small_blobs[4];
+	kp_compiled small_cs[4];
+	const kp_compiled *small_ptrs[4];
+	unsigned char **blobs = small_blobs;
+	kp_compiled *cs = small_cs;
+	const kp_compiled **ptrs = small_ptrs;
+	size_t		n = identity_policies != NULL ? n_identity : 0;
+	kp_status	st = KP_OK;
+	size_t		i;
+
+	*out = KP_DECISION_IMPLICIT_DENY;
+	if (trace != NULL)
+		kp_trace_free(trace);
+	if (req == NULL)
+		return KP_OK;
+	if (n > 4)
+	{
+		blobs = calloc(n, sizeof(*blobs));
+		cs = calloc(n, sizeof(*cs));
+		ptrs = calloc(n, sizeof(*ptrs));
+		if (blobs == NULL || cs == NULL || ptrs == NULL)
+		{
+			st = KP_ERR_NOMEM;
+			n = 0;
+		}
+	}
+	for (i = 0; i < n; i++)
+		blobs[i] = NULL;
+	if (st == KP_OK && key_policy != NULL && !compile_one(key_policy, &key_blob, &key_c))
+		st = KP_ERR_NOMEM;
+	for (i = 0; i < n && st == KP_OK; i++)
+	{
+		ptrs[i] = NULL;
+		if (identity_policies[i] == NULL)
+			continue;
+		if (!compile_one(identity_policies[i], &blobs[i], &cs[i]))
+			st = KP_ERR_NOMEM;
+		else
+			ptrs[i] = &cs[i];
+	}
+	if (st == KP_OK)
+		st = kp_evaluate_compiled(key_policy ? &key_c : NULL,
+								  (const kp_compiled *const *) ptrs,
+								  identity_policies != NULL ? n_identity : 0,
+								  req, trace, out);
+	free(key_blob);
+	for (i = 0; i < n; i++)
+		free(blobs[i]);
+	if (blobs != small_blobs)
+	{
+		free(blobs);
+		free(cs);
+		free(ptrs);
+	}
+	return st;
+}
+
+kp_decision
+kp_authorize(const kp_policy *key_policy,
+			 const kp_policy *const *identity_policies, size_t n_identity,
+			 const kp_request *req, kp_trace *trace)
+{
+	kp_decision decision;
+
+	(void) kp_evaluate(key_policy, identity_policies, n_identity, req, trace,
+					   &decision);
+	return decision;
 }

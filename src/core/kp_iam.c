@@ -50,29 +50,40 @@ kp_ascii_ncasecmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
-const char *
-kp_kms_action_canonical(const char *name)
+int
+kp_kms_action_index(const char *name)
 {
 	size_t		lo = 0;
 	size_t		hi = kp_kms_action_count;
 
 	if (name == NULL)
-		return NULL;
-	if (kp_ascii_ncasecmp(name, "kms:", 4) == 0)
-		name += 4;
+		return -1;
 	while (lo < hi)
 	{
 		size_t		mid = lo + (hi - lo) / 2;
 		int			c = kp_ascii_casecmp(name, kp_kms_action_names[mid]);
 
 		if (c == 0)
-			return kp_kms_action_names[mid];
+			return (int) mid;
 		if (c < 0)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	return NULL;
+	return -1;
+}
+
+const char *
+kp_kms_action_canonical(const char *name)
+{
+	int			i;
+
+	if (name == NULL)
+		return NULL;
+	if (kp_ascii_ncasecmp(name, "kms:", 4) == 0)
+		name += 4;
+	i = kp_kms_action_index(name);
+	return i < 0 ? NULL : kp_kms_action_names[i];
 }
 
 bool

@@ -57,6 +57,12 @@ extern const size_t kp_templated_condition_key_count;
 extern const char *kp_kms_action_canonical(const char *name);
 
 /*
+ * The index in kp_kms_action_names of a KMS action named WITHOUT the "kms:"
+ * prefix, in any case ("decrypt"); -1 when it is not a KMS action.
+ */
+extern int	kp_kms_action_index(const char *name);
+
+/*
  * Look up an "aws:" or "kms:" condition key (case-insensitive; templated keys
  * match by prefix).  NULL when the key is unknown.
  */
