@@ -55,9 +55,12 @@ CREATE TABLE kms_policy.key_policies (
     updated_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     -- The validated policy in the core's binary form, always recomputed from
     -- policy by the validation trigger (whatever a write puts here).
-    compiled    bytea,
+    compiled    bytea NOT NULL,
     PRIMARY KEY (key_id, policy_name)
-);
+)
+-- A 2 KB policy with its compiled form stays in the row, uncompressed: a read
+-- takes both from the heap page (no TOAST fetch, no decompression).
+WITH (toast_tuple_target = 8160);
 COMMENT ON TABLE kms_policy.key_policies IS 'key policy documents, stored byte for byte';
 
 -- Validation triggers: every write, by any role, superusers included, is held

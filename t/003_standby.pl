@@ -24,6 +24,9 @@ $primary->wait_for_catchup($standby);
 is($standby->safe_psql('postgres', qq{SELECT kms_get_key_policy('$key')}),
    $primary->safe_psql('postgres', qq{SELECT kms_get_key_policy('$key')}),
    'get on the standby returns the primary policy');
+my $form = qq{SELECT md5(compiled) FROM kms_policy.key_policies WHERE key_id = '$key'};
+is($standby->safe_psql('postgres', $form), $primary->safe_psql('postgres', $form),
+   'the standby has the compiled form the primary stored');
 is($standby->safe_psql('postgres', qq{SELECT policy_names FROM kms_list_key_policies('$key')}),
    '{default}', 'list works on the standby');
 is($standby->safe_psql('postgres',

@@ -142,6 +142,12 @@ $pub->wait_for_catchup('kp');
 is($sub->safe_psql('postgres', $policies), $pub->safe_psql('postgres', $policies),
    'valid changes replicate after the skipped transactions');
 
+# The subscriber's trigger computed the compiled forms of the replicated
+# documents itself: the same bytes as the publisher's.
+my $forms = q{SELECT string_agg(key_id || '=' || md5(compiled), ',' ORDER BY key_id)
+  FROM kms_policy.key_policies};
+is($sub->safe_psql('postgres', $forms), $pub->safe_psql('postgres', $forms),
+   'the subscriber computed the same compiled forms');
 $sub->stop;
 $pub->stop;
 done_testing();

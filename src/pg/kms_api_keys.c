@@ -306,14 +306,11 @@ kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 	kp_dialect	dialect = kms_input_dialect(key_input);
 	KmsSpiState st;
 	KmsKey	   *key;
-	const char *args[3];
 	TupleDesc	tupdesc;
 	Datum		values[3];
 	bool		nulls[3] = {false, false, false};
 	ArrayBuildState *astate = NULL;
 	MemoryContext mcxt = CurrentMemoryContext;
-	char	   *next_marker = NULL;
-	bool		truncated = false;
 	uint64		n;
 
 	kms_check_key_id_shape(key_input, dialect);
@@ -354,36 +351,24 @@ kms_list_key_policies_v1(PG_FUNCTION_ARGS)
 	key = kms_resolve_key(key_input);
 	kms_authorize_caller(key, "kms:ListKeyPolicies", st.caller, NULL, NULL);
 
-	args[0] = key->key_id;
-	args[1] = marker ? kms_utf8_to_server(marker, marker_len) : NULL;
-	args[2] = psprintf("%d", limit + 1);
-	kms_spi_exec_latest("SELECT policy_name FROM kms_policy.key_policies "
-						"WHERE key_id = $1 AND ($2 IS NULL OR policy_name COLLATE \"C\" > $2) "
-						"ORDER BY policy_name COLLATE \"C\" LIMIT $3::integer",
-						3, args);
-	n = SPI_processed;
-	if (n > (uint64) limit)
-	{
-		truncated = true;
-		n = limit;
-	}
+	/*
+	 * A key has at most one policy, "default" (the key_policies trigger
+	 * refuses every other name, kms_check_policy_name), and the key was read
+	 * with it: the list is that row, after the marker (compared as bytes, as
+	 * ORDER BY ... COLLATE "C" would), and never longer than a limit of at
+	 * least 1.  No statement is run.
+	 */
+	Assert(key->policy_read);
+	n = key->policy != NULL &&
+		(marker == NULL || strcmp(kms_utf8_to_server(marker, marker_len), "default") < 0) ? 1 : 0;
 	for (uint64 i = 0; i < n; i++)
-	{
-		char	   *pn = kms_spi_col(mcxt, (int) i, "policy_name");
-
-		astate = accumArrayResult(astate, CStringGetTextDatum(pn), false, TEXTOID, mcxt);
-		if (truncated && i == n - 1)
-			next_marker = pn;
-	}
+		astate = accumArrayResult(astate, CStringGetTextDatum("default"), false, TEXTOID, mcxt);
 	kms_spi_end(&st);
 
 	values[0] = astate ? makeArrayResult(astate, mcxt)
 		: PointerGetDatum(construct_empty_array(TEXTOID));
-	if (next_marker)
-		values[1] = CStringGetTextDatum(next_marker);
-	else
-		nulls[1] = true;
-	values[2] = BoolGetDatum(truncated);
+	nulls[1] = true;			/* one row at most: never truncated */
+	values[2] = BoolGetDatum(false);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 

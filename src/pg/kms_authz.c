@@ -8,7 +8,8 @@
  * a principal ARN (kms_identity_store.c).  Superusers that are not mapped act
  * as the root of kms_policy.account_id; other unmapped roles are refused.
  * The key's current policy, with the caller's identity policies, then
- * decides (the core's kp_evaluate); the lockout safety check asks the same
+ * decides (the core's kp_evaluate_compiled, on the policies' compiled
+ * forms); the lockout safety check asks the same
  * question of the new policy.  No SQL-callable function lives here.
  */
 #include "postgres.h"
@@ -142,46 +143,66 @@ add_request_keys(kp_context *ctx, const KmsCaller *caller, const KmsKey *key,
 }
 
 /*
- * The key's stored policy, compiled.  A key that has no policy row (one an
- * administrator inserted directly) is governed by the default key policy, as
- * every KMS key has a policy.  When stored is not NULL it receives the stored
- * document as it is in the table (NULL when there is none), allocated in the
- * current memory context.
+ * The key's policy in its compiled form.  A key that has no policy row (one
+ * an administrator inserted directly) is governed by the default key policy,
+ * as every KMS key has a policy.  When stored is not NULL it receives the
+ * stored document as it is in the table (NULL when there is none), allocated
+ * in the current memory context.
+ *
+ * A read call's key carries its policy row: the document and the compiled
+ * form the validation trigger stored with it, which is evaluated as it is
+ * (checked first: its format and rules version, length, checksum and every
+ * offset).  A form of another format or rules version (written before an
+ * upgrade of the extension) is never trusted: the document is compiled
+ * again.  A form that fails the check otherwise is corrupt: an error, never
+ * a decision.
  */
-static const kp_policy *
+static kp_compiled
 key_policy(const KmsKey *key, char **stored)
 {
-	const char *args[1] = {key->key_id};
 	char	   *doc;
+	const kp_policy *compiled;
 
 	/*
 	 * The policy as committed now, whatever the isolation level: a committed
 	 * revocation is always seen.  A read call's key carries the policy read
-	 * with it in one statement.  A call that writes holds the key row's
-	 * lock, which every writer of a key policy takes first, and reads the
-	 * policy now: it is also the policy in force when the call's own writes
-	 * commit.
+	 * with it.  A call that writes holds the key row's lock, which every
+	 * writer of a key policy takes first, and reads the policy now: it is
+	 * also the policy in force when the call's own writes commit.
 	 */
 	if (stored)
 		*stored = NULL;
-	if (key->policy_read)
-		doc = key->policy ? pstrdup(key->policy) : NULL;	/* read with the key */
-	else
-	{
-		kms_spi_exec_latest("SELECT p.policy FROM kms_policy.keys k "
-							"LEFT JOIN kms_policy.key_policies p "
-							"ON p.key_id = k.key_id AND p.policy_name = 'default' "
-							"WHERE k.key_id = $1",
-							1, args);
 
-		/*
-		 * The key and its policy are read together: a key deleted since it
-		 * was resolved is not found, rather than governed by the default
-		 * policy.
-		 */
-		if (SPI_processed != 1)
-			kms_raise_key_not_found(key->arn, key->dialect);
-		doc = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	/*
+	 * The key and its policy are read together: a key deleted since it was
+	 * resolved is not found, rather than governed by the default policy.
+	 */
+	if (!key->policy_read && !kms_key_read_policy((KmsKey *) key))
+		kms_raise_key_not_found(key->arn, key->dialect);
+	doc = key->policy;
+	if (doc != NULL && key->compiled != NULL)
+	{
+		kp_error	err;
+		kp_compiled form;
+
+		switch (kp_compiled_check(key->compiled, key->compiled_len, &err))
+		{
+			case KP_OK:
+				if (stored)
+					*stored = doc;
+				form.data = key->compiled;
+				form.len = key->compiled_len;
+				return form;
+			case KP_ERR_STALE:
+				break;			/* compiled again from the document */
+			default:
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("the compiled form of the policy of key %s is corrupt", key->arn),
+						 errdetail("%s", err.detail[0] ? err.detail : err.message),
+						 errhint("An administrator recomputes it from the document: UPDATE kms_policy.key_policies SET policy = policy WHERE key_id = '%s'.",
+								 key->key_id)));
+		}
 	}
 	if (doc == NULL)
 		doc = kms_default_policy(key);
@@ -191,8 +212,9 @@ key_policy(const KmsKey *key, char **stored)
 			*stored = doc;
 		doc = pg_server_to_any(doc, strlen(doc), PG_UTF8);
 	}
-	return kms_compile_policy(doc, strlen(doc), key->dialect, KP_DOC_KEY_POLICY,
-							  key->partition, key->account_id);
+	compiled = kms_compile_policy(doc, strlen(doc), key->dialect, KP_DOC_KEY_POLICY,
+								  key->partition, key->account_id);
+	return kms_compiled_policy_form(compiled);
 }
 
 static void
@@ -304,7 +326,7 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
  * kp_trace_init'ed and is the caller's to free.
  */
 static kp_decision
-evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
+evaluate(const kp_compiled *kpol, const kp_compiled *const *ids, int n_ids,
 		 const KmsCaller *caller, const char *action, const KmsKey *key,
 		 const char *resource, const char *bypass_flag, Jsonb *user_context,
 		 bool from_session, kp_dialect dialect, kp_trace *trace)
@@ -336,8 +358,8 @@ evaluate(const kp_policy *kpol, const kp_policy **ids, int n_ids,
 	req.resource_arn = resource;
 	req.context = ctx;
 	/* A pending cancel or timeout stops the core (kms_core_interrupt_pending). */
-	while (kp_evaluate(kpol, (const kp_policy *const *) ids, n_ids, &req, trace,
-					   &d) == KP_ERR_INTERRUPTED)
+	while (kp_evaluate_compiled(kpol, ids, n_ids, &req, trace,
+								&d) == KP_ERR_INTERRUPTED)
 	{
 		PG_TRY();
 		{
@@ -388,7 +410,7 @@ denial_reason(const kp_trace *trace, kp_decision d, const char *action)
  * when why is not NULL, the reason of a denial in AWS's words.
  */
 static kp_decision
-decide(const kp_policy *kpol, const kp_policy **ids, int n_ids,
+decide(const kp_compiled *kpol, const kp_compiled *const *ids, int n_ids,
 	   const KmsCaller *caller, const char *action, const KmsKey *key,
 	   const char *resource, const char *bypass_flag, char **summary,
 	   const char **why)
@@ -438,8 +460,8 @@ authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
 					 const char *hint)
 {
 	KmsCaller  *caller = kms_current_caller(caller_role, key->dialect, key->locked);
-	const kp_policy **ids;
-	const kp_policy *kpol;
+	const kp_compiled *const *ids;
+	kp_compiled kpol;
 	int			n_ids;
 	kp_decision d;
 	char	   *summary = NULL;
@@ -457,8 +479,8 @@ authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
 							NULL, hint);
 
 	n_ids = kms_identity_policies(caller, key->dialect, &ids);
-	kpol = key_policy(key, stored_policy);	/* compiled last: most recent in the cache */
-	d = decide(kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary, &why);
+	kpol = key_policy(key, stored_policy);
+	d = decide(&kpol, ids, n_ids, caller, action, key, key->arn, bypass_flag, &summary, &why);
 	if (d == KP_DECISION_ALLOW)
 		return;
 
@@ -469,7 +491,7 @@ authorize_key_action(const KmsKey *key, const char *action, Oid caller_role,
 	{
 		char	   *ignored;
 
-		if (decide(kpol, ids, n_ids, caller, "kms:GetKeyPolicy", key, key->arn,
+		if (decide(&kpol, ids, n_ids, caller, "kms:GetKeyPolicy", key, key->arn,
 				   NULL, &ignored, NULL) == KP_DECISION_ALLOW)
 			detail = summary;
 	}
@@ -493,10 +515,11 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, bool for_write, con
 						const char *bypass_flag)
 {
 	KmsCaller  *caller = kms_current_caller(caller_role, dialect, for_write);
-	const kp_policy **ids;
+	const kp_compiled *const *ids;
 	int			n_ids;
 	kp_decision d;
 	kp_policy	delegate_all;
+	kp_compiled delegate_form;
 	kp_statement st;
 	kp_principal account;
 	char	   *star = "*";
@@ -550,7 +573,8 @@ authorize_identity_only(Oid caller_role, kp_dialect dialect, bool for_write, con
 		delegate_all.statements = &st;
 		delegate_all.n_statements = 1;
 		resource = psprintf("arn:%s:kms:%s:%s:key/*", partition, kms_region, own_account);
-		d = decide(&delegate_all, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary, NULL);
+		delegate_form = kms_policy_to_form(&delegate_all);
+		d = decide(&delegate_form, ids, n_ids, caller, action, NULL, resource, bypass_flag, &summary, NULL);
 	}
 	/* which identity statement denied: for administrators only */
 	if (d == KP_DECISION_EXPLICIT_DENY)
@@ -581,7 +605,8 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 						 Oid caller_role, bool bypass)
 {
 	KmsCaller  *caller;
-	const kp_policy **ids;
+	const kp_compiled *const *ids;
+	kp_compiled form;
 	int			n_ids;
 	kp_decision d;
 	char	   *summary = NULL;
@@ -596,11 +621,11 @@ kms_lockout_safety_check(const kp_policy *new_policy, const KmsKey *key,
 
 	/*
 	 * Would the caller be allowed a later PutKeyPolicy (without the bypass
-	 * flag) by the new policy?  new_policy came from the cache before the
-	 * identity policies were compiled; it stays valid because the cache
-	 * evicts the least recently used entry and holds many more.
+	 * flag) by the new policy?  new_policy came from the cache just before
+	 * (the identity policies are not compiled through it).
 	 */
-	d = decide(new_policy, ids, n_ids, caller, "kms:PutKeyPolicy", key, key->arn,
+	form = kms_compiled_policy_form(new_policy);
+	d = decide(&form, ids, n_ids, caller, "kms:PutKeyPolicy", key, key->arn,
 			   "false", &summary, NULL);
 	if (d != KP_DECISION_ALLOW)
 		kms_raise(KMS_MALFORMED_POLICY,
@@ -654,8 +679,8 @@ kms_decide_request(const KmsKey *key, Oid caller_role, const char *principal,
 				   const char *action, Jsonb *user_context, kp_trace *trace)
 {
 	KmsCaller  *caller;
-	const kp_policy **ids;
-	const kp_policy *kpol;
+	const kp_compiled *const *ids;
+	kp_compiled kpol;
 	int			n_ids;
 
 	if (!kms_is_administrator(caller_role))
@@ -664,6 +689,6 @@ kms_decide_request(const KmsKey *key, Oid caller_role, const char *principal,
 	caller = principal_argument(principal, key);
 	n_ids = kms_identity_policies(caller, key->dialect, &ids);
 	kpol = key_policy(key, NULL);
-	return evaluate(kpol, ids, n_ids, caller, action, key, key->arn, NULL,
+	return evaluate(&kpol, ids, n_ids, caller, action, key, key->arn, NULL,
 					user_context, false, key->dialect, trace);
 }

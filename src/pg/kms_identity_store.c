@@ -91,7 +91,7 @@ typedef struct PoliciesEntry
 {
 	char		arn[KMS_PRINCIPAL_ARN_BUFLEN];	/* hash key */
 	int			n;
-	kp_policy **policies;		/* compiled in the principal's own dialect */
+	kp_compiled **policies;		/* compiled forms, in the principal's own dialect */
 } PoliciesEntry;
 
 /*
@@ -146,7 +146,7 @@ identity_generation_free(void *arg)
 	ListCell   *lc;
 
 	foreach(lc, gen->policies)
-		kp_policy_free(lfirst(lc));
+		free((void *) ((kp_compiled *) lfirst(lc))->data);
 	gen->policies = NIL;
 }
 
@@ -345,7 +345,7 @@ kms_current_caller(Oid role, kp_dialect dialect, bool for_write)
  * On an error, what was compiled is freed.
  */
 static int
-load_identity_policies(const char *arn, kp_dialect own, kp_policy ***out)
+load_identity_policies(const char *arn, kp_dialect own, kp_compiled ***out)
 {
 	const char *args[3] = {arn, NULL, NULL};
 	kp_arn		a;
@@ -353,7 +353,7 @@ load_identity_policies(const char *arn, kp_dialect own, kp_policy ***out)
 	uint64		n;
 	char	  **docs;
 	char	  **owners;
-	kp_policy **policies;
+	kp_compiled **policies;
 	volatile int done = 0;
 
 	/* arn:<p>:sts::<acct>:assumed-role/<role>/<session>: also the role's */
@@ -388,7 +388,9 @@ load_identity_policies(const char *arn, kp_dialect own, kp_policy ***out)
 		docs[i] = pg_server_to_any(d, strlen(d), PG_UTF8);
 	}
 
-	policies = palloc0(sizeof(kp_policy *) * n);
+	policies = palloc0(sizeof(kp_compiled *) * n);
+	for (uint64 i = 0; i < n; i++)
+		policies[i] = palloc0(sizeof(kp_compiled));
 	PG_TRY();
 	{
 		for (uint64 i = 0; i < n; i++)
@@ -396,6 +398,10 @@ load_identity_policies(const char *arn, kp_dialect own, kp_policy ***out)
 			kp_arn		oa;
 			kp_parse_opts opts;
 			kp_error	err;
+			kp_policy  *tree;
+			unsigned char *bytes;
+			size_t		len;
+			kp_status	st;
 
 			CHECK_FOR_INTERRUPTS();
 			/* owners are normalised ARNs (the table's trigger checks them) */
@@ -408,15 +414,22 @@ load_identity_policies(const char *arn, kp_dialect own, kp_policy ***out)
 			opts.account = pstrdup(oa.account);
 			opts.max_depth = KP_DEFAULT_MAX_DEPTH;
 			/* The core frees what it allocated before returning an error. */
-			if (kp_policy_parse(docs[i], strlen(docs[i]), &opts, &policies[done], &err) != KP_OK)
+			if (kp_policy_parse(docs[i], strlen(docs[i]), &opts, &tree, &err) != KP_OK)
 				kms_raise_core(&err, own);
+			/* kept in the compiled form only */
+			st = kp_policy_compile(tree, &bytes, &len, &err);
+			kp_policy_free(tree);
+			if (st != KP_OK)
+				kms_raise_core(&err, own);
+			policies[done]->data = bytes;
+			policies[done]->len = len;
 			done++;
 		}
 	}
 	PG_CATCH();
 	{
 		for (int i = 0; i < done; i++)
-			kp_policy_free(policies[i]);
+			free((void *) policies[i]->data);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
@@ -429,7 +442,7 @@ typedef struct IdentitySet
 {
 	MemoryContextCallback cb;
 	int			n;
-	kp_policy **policies;
+	kp_compiled **policies;
 } IdentitySet;
 
 static void
@@ -438,16 +451,16 @@ identity_set_free(void *arg)
 	IdentitySet *set = (IdentitySet *) arg;
 
 	for (int i = 0; i < set->n; i++)
-		kp_policy_free(set->policies[i]);
+		free((void *) set->policies[i]->data);
 	set->n = 0;
 }
 
 int
 kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
-					  const kp_policy ***out)
+					  const kp_compiled *const **out)
 {
 	kp_dialect	own;
-	kp_policy **policies;
+	kp_compiled **policies;
 	int			n;
 
 	*out = NULL;
@@ -481,7 +494,7 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 		set->cb.func = identity_set_free;
 		set->cb.arg = set;
 		MemoryContextRegisterResetCallback(CurrentMemoryContext, &set->cb);
-		*out = (const kp_policy **) policies;
+		*out = (const kp_compiled *const *) policies;
 		return n;
 	}
 
@@ -501,17 +514,20 @@ kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
 			e = hash_search(policies_cache, caller->arn, HASH_ENTER, &found);
 			e->n = 0;
 			old = MemoryContextSwitchTo(identity_cxt);
-			e->policies = n > 0 ? palloc(sizeof(kp_policy *) * n) : NULL;
+			e->policies = n > 0 ? palloc(sizeof(kp_compiled *) * n) : NULL;
 			for (int i = 0; i < n; i++)
 			{
 				/* owned by the generation from here on */
-				identity_gen->policies = lappend(identity_gen->policies, policies[i]);
-				e->policies[i] = policies[i];
+				kp_compiled *c = palloc(sizeof(kp_compiled));
+
+				*c = *policies[i];
+				identity_gen->policies = lappend(identity_gen->policies, c);
+				e->policies[i] = c;
 			}
 			MemoryContextSwitchTo(old);
 			e->n = n;
 		}
-		*out = (const kp_policy **) e->policies;
+		*out = (const kp_compiled *const *) e->policies;
 		n = e->n;
 	}
 	identity_cache_leave();

@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "kp.h"
+#include "kp_compiled.h"
 #include "kms_principal_store.h"
 
 typedef struct KmsCaller
@@ -47,8 +48,13 @@ extern KmsCaller *kms_current_caller(Oid role, kp_dialect dialect, bool for_writ
  */
 extern void kms_identity_changed(void);
 
+/*
+ * The identity policies that apply to the caller (its own, and for a role
+ * session its role's), in their compiled forms (kp_compiled.h), valid until
+ * the end of the current call.  Returns how many.
+ */
 extern int kms_identity_policies(const KmsCaller *caller, kp_dialect dialect,
-					  const kp_policy ***out);
+					  const kp_compiled *const **out);
 
 /*
  * A principal a role may act as: well formed, and known to the registry

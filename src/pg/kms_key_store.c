@@ -202,6 +202,11 @@ found_key(TupleTableSlot *slot, void *arg)
 }
 
 static void
+found_nothing(TupleTableSlot *slot, void *arg)
+{
+}
+
+static void
 found_policy(TupleTableSlot *slot, void *arg)
 {
 	FoundKey   *f = arg;
@@ -230,7 +235,7 @@ found_policy(TupleTableSlot *slot, void *arg)
  * sees them (the command counter is advanced first).
  */
 static KmsKey *
-read_key_latest(MemoryContext mcxt, const char *key_id)
+read_key_latest(MemoryContext mcxt, const char *key_id, KmsKey *known)
 {
 	const KeyRelInfo *ri = key_relations();
 	const char *pk[2] = {key_id, "default"};
@@ -244,10 +249,15 @@ read_key_latest(MemoryContext mcxt, const char *key_id)
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	PG_TRY();
 	{
-		if (primary_key_lookup(ri->keys, 1, pk, snapshot, found_key, &f))
+		if (primary_key_lookup(ri->keys, 1, pk, snapshot, known ? found_nothing : found_key, &f))
 		{
-			f.key->policy_read = true;
+			if (known)
+				f.key = known;
+			f.key->policy = NULL;
+			f.key->compiled = NULL;
+			f.key->compiled_len = 0;
 			(void) primary_key_lookup(ri->policies, 2, pk, snapshot, found_policy, &f);
+			f.key->policy_read = true;
 		}
 	}
 	PG_FINALLY();
@@ -256,6 +266,17 @@ read_key_latest(MemoryContext mcxt, const char *key_id)
 	}
 	PG_END_TRY();
 	return f.key;
+}
+
+/*
+ * The policy of a key already read (and locked, for a call that writes), as
+ * committed now: its document and compiled form into key.  False when the
+ * key no longer exists (its policy is not read then).
+ */
+bool
+kms_key_read_policy(KmsKey *key)
+{
+	return read_key_latest(CurrentMemoryContext, key->key_id, key) != NULL;
 }
 
 /*
@@ -300,7 +321,7 @@ read_key(MemoryContext mcxt, const char *key_id, KeyRead how)
 			break;
 		case KEY_READ_LATEST:
 			/* with its policy, and no SQL statement */
-			return read_key_latest(mcxt, key_id);
+			return read_key_latest(mcxt, key_id, NULL);
 		case KEY_READ_TXN_LOCK:
 			kms_spi_exec("SELECT " KEY_COLUMNS " FROM kms_policy.keys WHERE key_id = $1 "
 						 "FOR NO KEY UPDATE",

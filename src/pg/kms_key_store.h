@@ -20,13 +20,14 @@ typedef struct KmsKey
 	char	   *key_state;
 	bool		locked;			/* read FOR NO KEY UPDATE for a write */
 	/*
-	 * A read call reads the key and its default policy in one statement:
-	 * then policy_read is true and policy the stored document (server
-	 * encoding; NULL when the key has none).
+	 * A read call reads the key and its default policy together (with one
+	 * snapshot, no SQL statement; kms_key_read_policy for a key already
+	 * read): then policy_read is true, policy the stored document (server
+	 * encoding; NULL when the key has none) and compiled the stored compiled
+	 * form (NULL when none), bytes the reader checks (kp_compiled_check).
 	 */
 	bool		policy_read;
 	char	   *policy;
-	/* With it, the stored compiled form (NULL when none): bytes to check. */
 	unsigned char *compiled;
 	size_t		compiled_len;
 } KmsKey;
@@ -43,6 +44,13 @@ extern KmsKey *kms_lookup_key_by_id(const char *key_id);
 extern KmsKey *kms_lock_key(const char *key_id);
 
 extern void kms_raise_key_not_found(const char *arn, kp_dialect dialect);
+
+/*
+ * Read the default policy of a key already resolved (its row locked, for a
+ * call that writes) as committed now into key (policy_read, policy,
+ * compiled); false when the key no longer exists.
+ */
+extern bool kms_key_read_policy(KmsKey *key);
 
 /*
  * KeyId resolution (kms-spec 2.3): a key ID or key ARN of this endpoint's

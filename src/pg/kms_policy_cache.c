@@ -33,6 +33,9 @@ typedef struct CacheEntry
 	char	   *doc;
 	size_t		len;
 	kp_policy  *policy;
+	/* its compiled form (kp_compiled.h), made at the first need; malloc'd */
+	unsigned char *form;
+	size_t		form_len;
 	uint64		last_used;
 } CacheEntry;
 
@@ -59,6 +62,8 @@ entry_clear(CacheEntry *e)
 {
 	if (e->policy)
 		kp_policy_free(e->policy);
+	if (e->form)
+		free(e->form);
 	if (e->doc)
 		pfree(e->doc);
 	if (e->partition)
@@ -148,6 +153,62 @@ kms_compile_policy(const char *doc, size_t len, kp_dialect dialect,
 	memcpy(victim->doc, doc, len);
 	victim->doc[len] = '\0';
 	return victim->policy;
+}
+
+/*
+ * The compiled form of policy in memory the caller owns (palloc'd in the
+ * current context): the core's serialisation of the tree.
+ */
+kp_compiled
+kms_policy_to_form(const kp_policy *policy)
+{
+	unsigned char *bytes = NULL;
+	size_t		len = 0;
+	kp_error	err;
+	kp_compiled out;
+	unsigned char *copy;
+
+	if (kp_policy_compile(policy, &bytes, &len, &err) != KP_OK)
+		kms_raise_core(&err, policy->dialect);
+	copy = MemoryContextAllocExtended(CurrentMemoryContext, len, MCXT_ALLOC_NO_OOM);
+	if (copy == NULL)
+	{
+		free(bytes);
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	}
+	memcpy(copy, bytes, len);
+	free(bytes);
+	out.data = copy;
+	out.len = len;
+	return out;
+}
+
+/*
+ * The compiled form of a policy kms_compile_policy has just returned, made
+ * once per cache entry: valid as long as the entry (until the next call of
+ * kms_compile_policy).
+ */
+kp_compiled
+kms_compiled_policy_form(const kp_policy *policy)
+{
+	kp_compiled out;
+
+	for (int i = 0; i < cache_slots; i++)
+	{
+		CacheEntry *e = &cache[i];
+		kp_error	err;
+
+		if (e->policy != policy)
+			continue;
+		if (e->form == NULL &&
+			kp_policy_compile(policy, &e->form, &e->form_len, &err) != KP_OK)
+			kms_raise_core(&err, policy->dialect);
+		out.data = e->form;
+		out.len = e->form_len;
+		return out;
+	}
+	elog(ERROR, "compiled policy not in the cache");	/* internal error */
+	pg_unreachable();
 }
 
 /*

@@ -8,6 +8,7 @@
 #include "postgres.h"
 
 #include "kp.h"
+#include "kp_compiled.h"
 
 /*
  * Compile a policy document for a key: every rule of the grammar, through a
@@ -19,6 +20,17 @@ extern const kp_policy *kms_compile_policy(const char *doc, size_t len,
 										   kp_dialect dialect, kp_doc_kind kind,
 										   const char *partition,
 										   const char *account);
+
+/*
+ * The compiled form (the binary, position-independent form the key_policies
+ * trigger stores and the evaluator reads in place) of a policy that
+ * kms_compile_policy has just returned: made once per cache entry, valid as
+ * long as the policy.
+ */
+extern kp_compiled kms_compiled_policy_form(const kp_policy *policy);
+
+/* The compiled form of any policy tree, palloc'd in the current context. */
+extern kp_compiled kms_policy_to_form(const kp_policy *policy);
 
 /*
  * The notes of a compiled policy (kp.h: e.g. an action that names no KMS

@@ -121,3 +121,18 @@ kms_trigger_after_row(FunctionCallInfo fcinfo, const char *fname)
 				 errmsg("function \"%s\" must be fired for INSERT or UPDATE", fname)));
 	return TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
 }
+
+HeapTuple
+kms_trigger_set_column(TriggerData *trigdata, HeapTuple tuple, const char *name,
+					   Datum value, bool isnull)
+{
+	int			colno = SPI_fnumber(trigdata->tg_relation->rd_att, name);
+
+	if (colno <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("relation \"%s\" has no column \"%s\"",
+						RelationGetRelationName(trigdata->tg_relation), name)));
+	return heap_modify_tuple_by_cols(tuple, trigdata->tg_relation->rd_att, 1, &colno,
+									 &value, &isnull);
+}

@@ -27,6 +27,13 @@ extern char *kms_trigger_column(TriggerData *trigdata, HeapTuple tuple, const ch
 
 extern bool kms_trigger_column_bool(TriggerData *trigdata, HeapTuple tuple, const char *name);
 
+/*
+ * The row with one column, found by name, replaced by a value (isnull: SQL
+ * NULL); the column must exist.
+ */
+extern HeapTuple kms_trigger_set_column(TriggerData *trigdata, HeapTuple tuple,
+										const char *name, Datum value, bool isnull);
+
 /* The schema-qualified, quoted name of a trigger's table. */
 extern char *kms_trigger_table_name(TriggerData *trigdata);
 

@@ -182,19 +182,11 @@ kms_role_principals_validate_v1(PG_FUNCTION_ARGS)
 
 	/* principal_ref: what the foreign key on the registry holds */
 	{
-		int			refno = SPI_fnumber(td->tg_relation->rd_att, "principal_ref");
 		Datum		refval = (Datum) 0;
-		bool		refnull = !registered;
 
 		if (registered)
 			refval = CStringGetTextDatum(pg_any_to_server(p->arn, strlen(p->arn), PG_UTF8));
-		if (refno <= 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-					 errmsg("relation \"%s\" has no column \"%s\"",
-							RelationGetRelationName(td->tg_relation), "principal_ref")));
-		tuple = heap_modify_tuple_by_cols(tuple, td->tg_relation->rd_att, 1, &refno,
-										  &refval, &refnull);
+		tuple = kms_trigger_set_column(td, tuple, "principal_ref", refval, !registered);
 	}
 	return PointerGetDatum(tuple);
 }

@@ -231,6 +231,20 @@ kms_key_policies_validate_v1(PG_FUNCTION_ARGS)
 	if (storing == NULL || storing->checked != compiled)
 		kms_check_policy_principals(compiled, key);
 	kms_warn_policy_notes(compiled);
+
+	/*
+	 * The compiled form is always the one of this document, recomputed here
+	 * whatever the write put in the column: what readers evaluate is what
+	 * was validated.
+	 */
+	{
+		kp_compiled form = kms_compiled_policy_form(compiled);
+		bytea	   *b = palloc(VARHDRSZ + form.len);
+
+		SET_VARSIZE(b, VARHDRSZ + form.len);
+		memcpy(VARDATA(b), form.data, form.len);
+		tuple = kms_trigger_set_column(trigdata, tuple, "compiled", PointerGetDatum(b), false);
+	}
 	return PointerGetDatum(tuple);
 }
 
