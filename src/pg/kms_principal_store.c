@@ -18,6 +18,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "utils/builtins.h"
 
 #include "kms_args.h"
@@ -142,6 +143,60 @@ kms_principal_known(const char *arn, kp_principal_kind kind, const KmsKey *key)
 	return kms_principal_registered_locked(lookup);
 }
 
+/*
+ * A text[] literal of C strings (array_in's syntax: every element quoted,
+ * backslash and double quote escaped), for a statement's text parameter.
+ */
+char *
+kms_text_array_literal(List *strings)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	foreach(lc, strings)
+	{
+		if (foreach_current_index(lc) > 0)
+			appendStringInfoChar(&buf, ',');
+		appendStringInfoChar(&buf, '"');
+		for (const char *c = lfirst(lc); *c; c++)
+		{
+			if (*c == '"' || *c == '\\')
+				appendStringInfoChar(&buf, '\\');
+			appendStringInfoChar(&buf, *c);
+		}
+		appendStringInfoChar(&buf, '"');
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * Which of these registered principals are there (inside SPI): one
+ * statement for all of them, each row found locked FOR KEY SHARE, as
+ * kms_principal_registered_locked locks one.  Returns the ARNs found.
+ */
+List *
+kms_principals_registered_locked(List *arns)
+{
+	const char *args[1];
+	List	   *found = NIL;
+	int			rc;
+
+	if (arns == NIL)
+		return NIL;
+	args[0] = kms_text_array_literal(arns);
+	rc = kms_spi_exec("SELECT arn FROM kms_policy.principals WHERE arn = ANY ($1::text[]) "
+					  "ORDER BY arn COLLATE \"C\" FOR KEY SHARE",
+					  1, args, false);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan returned %s", SPI_result_code_string(rc));	/* internal error */
+	for (uint64 r = 0; r < SPI_processed; r++)
+		found = lappend(found, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+	return found;
+}
+
 /* Is arn one of held (C strings)? */
 static bool
 held_by(List *held, const char *arn)
@@ -181,6 +236,24 @@ kms_check_policy_principals(const kp_policy *policy, const KmsKey *key)
 		for (uint64 r = 0; r < SPI_processed; r++)
 			held = lappend(held, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
 	}
+	/* The others, looked up and locked in one statement. */
+	{
+		List	   *wanted = NIL;
+
+		for (size_t i = 0; i < policy->n_statements; i++)
+			for (size_t j = 0; j < policy->statements[i].n_principals; j++)
+			{
+				const kp_principal *p = &policy->statements[i].principals[j];
+
+				if ((p->kind == KP_PRIN_AWS || p->kind == KP_PRIN_RAM) &&
+					kms_principal_ref(p->arn, p->kind, key, &lookup) == PRINCIPAL_REGISTERED &&
+					!held_by(held, lookup) && !held_by(wanted, lookup))
+					wanted = lappend(wanted, (char *) lookup);
+			}
+		held = list_concat(held, kms_principals_registered_locked(wanted));
+	}
+
+	/* The first principal, in document order, that is not known. */
 	for (size_t i = 0; i < policy->n_statements; i++)
 	{
 		const kp_statement *s = &policy->statements[i];
@@ -188,16 +261,15 @@ kms_check_policy_principals(const kp_policy *policy, const KmsKey *key)
 		for (size_t j = 0; j < s->n_principals; j++)
 		{
 			const kp_principal *p = &s->principals[j];
+			PrincipalRef ref;
 
 			kp_arn		a;
 
 			if (p->kind != KP_PRIN_AWS && p->kind != KP_PRIN_RAM)
 				continue;
-			if (held != NIL &&
-				kms_principal_ref(p->arn, p->kind, key, &lookup) == PRINCIPAL_REGISTERED &&
-				held_by(held, lookup))
-				continue;
-			if (!kms_principal_known(p->arn, p->kind, key))
+			ref = kms_principal_ref(p->arn, p->kind, key, &lookup);
+			if (!(ref == PRINCIPAL_IMPLICIT ||
+				  (ref == PRINCIPAL_REGISTERED && held_by(held, lookup))))
 			{
 				char	   *detail;
 

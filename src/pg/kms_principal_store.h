@@ -7,6 +7,8 @@
 
 #include "postgres.h"
 
+#include "nodes/pg_list.h"
+
 #include "kp.h"
 #include "kms_key_store.h"
 
@@ -58,5 +60,14 @@ extern void kms_check_policy_principals(const kp_policy *policy, const KmsKey *k
  * The foreign keys refuse the delete anyway; this names what to change.
  */
 extern char *kms_principal_references(const char *arn);
+
+/* A text[] literal of a List of C strings (for a text parameter). */
+extern char *kms_text_array_literal(List *strings);
+
+/*
+ * Which of the registered principals arns (C strings) are there, each found
+ * locked FOR KEY SHARE, in one statement (inside SPI).
+ */
+extern List *kms_principals_registered_locked(List *arns);
 
 #endif							/* KMS_PRINCIPAL_STORE_H */

@@ -302,6 +302,9 @@ kms_identity_policies_validate_v1(PG_FUNCTION_ARGS)
 	return PointerGetDatum(tuple);
 }
 
+/* True while kms_key_policies_principals inserts the references it recorded. */
+static bool inserting_references = false;
+
 /*
  * AFTER INSERT OR UPDATE ON key_policies: record the registered principals
  * the stored policy names (replacing what was recorded for it).  With
@@ -404,15 +407,29 @@ kms_key_policies_principals_v1(PG_FUNCTION_ARGS)
 	}
 	kms_spi_exec("DELETE FROM kms_policy.key_policy_principals WHERE key_id = $1 AND policy_name = $2",
 				 2, args, false);
-	foreach(lc, refs)
+	if (refs != NIL)
 	{
-		CHECK_FOR_INTERRUPTS();
-		args[2] = lfirst(lc);
-		if (!kms_principal_registered_locked(args[2]))
-			continue;
-		kms_spi_exec("INSERT INTO kms_policy.key_policy_principals (key_id, policy_name, principal) "
-					 "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-					 3, args, false);
+		/*
+		 * One statement for all references: the registered ones among refs
+		 * (with kms_policy.check_principals off, the others are not
+		 * recorded), their rows locked FOR KEY SHARE as the foreign key's
+		 * check then locks them again.  The rows are new (deleted just
+		 * above): the references table's trigger need not look for them.
+		 */
+		args[2] = kms_text_array_literal(refs);
+		inserting_references = true;
+		PG_TRY();
+		{
+			kms_spi_exec("INSERT INTO kms_policy.key_policy_principals (key_id, policy_name, principal) "
+						 "SELECT $1, $2, p.arn FROM kms_policy.principals p "
+						 "WHERE p.arn = ANY ($3::text[]) ORDER BY p.arn COLLATE \"C\" FOR KEY SHARE",
+						 3, args, false);
+		}
+		PG_FINALLY();
+		{
+			inserting_references = false;
+		}
+		PG_END_TRY();
 	}
 	kms_spi_end(&st);
 	return PointerGetDatum(NULL);
@@ -430,7 +447,7 @@ kms_key_policy_principals_validate_v1(PG_FUNCTION_ARGS)
 	TriggerData *td = kms_trigger_check(fcinfo, "kms_key_policy_principals_validate");
 
 	require_trigger_administrator(td);
-	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event) && !inserting_references)
 	{
 		const char *args[3];
 		int			rc;
