@@ -887,6 +887,28 @@ scan_escape(json_scanner *sc, bool keep)
 }
 
 /*
+ * None of eight bytes at p ends a run of plain string bytes: no '"', no
+ * backslash, no control character, no byte >= 0x80 (tested on a 64-bit
+ * word; exact for bytes below 0x80, and a byte >= 0x80 is caught by its
+ * high bit).
+ */
+static inline bool
+plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t	x;
+	uint64_t	q;
+	uint64_t	b;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+			 ((b - ones) & ~b)) & highs) == 0;
+}
+
+/*
  * String at sc->pos (the opening quote).  When keep, the unescaped bytes are
  * appended to the arena (the caller adds the NUL).
  */
@@ -902,7 +924,9 @@ scan_string(json_scanner *sc, bool keep)
 		size_t		run = sc->pos;
 		unsigned char c;
 
-		/* a run of plain ASCII */
+		/* a run of plain ASCII, eight bytes at a time, then byte by byte */
+		while (sc->len - sc->pos >= 8 && plain8(sc->s + sc->pos))
+			sc->pos += 8;
 		while (sc->pos < sc->len)
 		{
 			c = sc->s[sc->pos];

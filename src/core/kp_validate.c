@@ -20,6 +20,7 @@
  * a partly built kp_policy is released on error.  There is no global state.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,9 +151,12 @@ mkpath(char *buf, const char *fmt,...)
 		if (p[0] == '%' && p[1] == 's')
 		{
 			const char *a = va_arg(ap, const char *);
+			size_t		n = strlen(a);
 
-			while (*a != '\0' && o + 1 < KP_PATH_LEN)
-				buf[o++] = *a++;
+			if (n > KP_PATH_LEN - 1 - o)
+				n = KP_PATH_LEN - 1 - o;
+			memcpy(buf + o, a, n);
+			o += n;
 			p++;
 		}
 		else if (p[0] == '%' && p[1] == 'z' && p[2] == 'u')
@@ -369,6 +373,24 @@ alibaba_char_allowed(unsigned int cp)
 	return !(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F));
 }
 
+/*
+ * Eight bytes at p are all printable ASCII (0x20..0x7E), tested on a 64-bit
+ * word: no high bit, no byte below 0x20, no 0x7F.  The tests on bytes below
+ * 0x80 are exact (a borrow only starts at a byte that is itself flagged).
+ */
+static inline bool
+printable8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t	x;
+	uint64_t	del;
+
+	memcpy(&x, p, 8);
+	del = x ^ (ones * 0x7F);
+	return ((x | ((x - ones * 0x20) & ~x) | ((del - ones) & ~del)) & highs) == 0;
+}
+
 kp_status
 kp_policy_check_text(const char *doc, size_t len, kp_dialect dialect,
 					 kp_error *err)
@@ -389,6 +411,13 @@ kp_policy_check_text(const char *doc, size_t len, kp_dialect dialect,
 	while (pos < len)
 	{
 		/* printable ASCII, allowed in both dialects: most of a document */
+		while (len - pos >= 8 && printable8(s + pos))
+		{
+			pos += 8;
+			chars += 8;
+		}
+		if (pos >= len)
+			break;
 		if (s[pos] >= 0x20 && s[pos] < 0x7F)
 		{
 			pos++;
@@ -888,15 +917,17 @@ add_note(vctx *c, const char *path, const char *value, const char *fmt,...)
  * Alibaba keeps its own rule: only well-formed "kms:" actions.
  */
 static kp_status
-check_action(vctx *c, const char *s, const char *path, bool not_action,
-			 bool allow)
+check_action(vctx *c, const char *s, const char *base, const kp_jv *list,
+			 size_t item, bool not_action, bool allow)
 {
+	char		path[KP_PATH_LEN];
 	const char *colon = strchr(s, ':');
 	const char *p;
 	const char *name;
 	bool		wild = false;
 	bool		well_formed = true;
 	size_t		i;
+	size_t		prefix;
 	const char *effect = not_action ? "excludes" : allow ? "allows" : "denies";
 
 	if (strcmp(s, "*") == 0 && !IS_ALIBABA(c))
@@ -921,6 +952,7 @@ check_action(vctx *c, const char *s, const char *path, bool not_action,
 	{
 		if (IS_ALIBABA(c) || s[0] == '\0')
 			goto bad;
+		list_item_path(path, base, list, item);
 		return add_note(c, path, s,
 						"%s: \"%.*s\" is not of the form \"<service>:<action>\" and names no KMS action; this statement %s nothing through it.",
 						path, QUOTE_MAX, s, effect);
@@ -929,9 +961,12 @@ check_action(vctx *c, const char *s, const char *path, bool not_action,
 	if (!starts_with_ci(s, "kms:"))
 	{
 		if (IS_ALIBABA(c))
+		{
+			list_item_path(path, base, list, item);
 			return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
 						 "The action \"%.*s\" at %s does not start with \"kms:\"; an Alibaba Cloud key policy allows only KMS actions.",
 						 QUOTE_MAX, s, path);
+		}
 		return KP_OK;
 	}
 	/* Alibaba's KMS actions differ from AWS's: well formed is enough. */
@@ -941,22 +976,29 @@ check_action(vctx *c, const char *s, const char *path, bool not_action,
 	{
 		if (kp_is_kms_action(name))
 			return KP_OK;
+		list_item_path(path, base, list, item);
 		return add_note(c, path, s,
 						"%s: \"%.*s\" names no KMS action; this statement %s nothing through it.",
 						path, QUOTE_MAX, s, effect);
 	}
+	/* a pattern can only match the names that start with its literal prefix */
+	prefix = strcspn(name, "*?");
 	for (i = 0; i < kp_kms_action_count; i++)
 	{
 		const char *an = kp_kms_action_names[i];
 
+		if (prefix > 0 && kp_ascii_ncasecmp(name, an, prefix) != 0)
+			continue;
 		if (kp_glob_span(name, strlen(name), an, strlen(an), KP_GLOB_ICASE, NULL))
 			return KP_OK;
 	}
+	list_item_path(path, base, list, item);
 	return add_note(c, path, s,
 					"%s: \"%.*s\" matches no KMS action; this statement %s nothing through it.",
 					path, QUOTE_MAX, s, effect);
 
 bad:
+	list_item_path(path, base, list, item);
 	if (IS_ALIBABA(c))
 		return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
 					 "The action \"%.*s\" at %s is not valid; an action is \"kms:<action>\", where <action> may contain the wildcards \"*\" and \"?\".",
@@ -990,7 +1032,6 @@ static kp_status
 compile_actions(vctx *c, const kp_jv *v, const char *elem, kp_statement *st)
 {
 	char		base[KP_PATH_LEN];
-	char		path[KP_PATH_LEN];
 	size_t		i;
 	kp_status	rc;
 
@@ -1000,8 +1041,7 @@ compile_actions(vctx *c, const kp_jv *v, const char *elem, kp_statement *st)
 		return rc;
 	for (i = 0; i < list_len(v); i++)
 	{
-		list_item_path(path, base, v, i);
-		rc = check_action(c, str_of(list_item(v, i)), path,
+		rc = check_action(c, str_of(list_item(v, i)), base, v, i,
 						  strcmp(elem, "NotAction") == 0, st->allow);
 		if (rc != KP_OK)
 			return rc;
@@ -1408,8 +1448,10 @@ scalar_text(const kp_jv *v)
  */
 static kp_status
 check_condition_value(vctx *c, op_family fam, const char *optext,
-					  const kp_jv *v, const char *path)
+					  const kp_jv *v, const char *base, const kp_jv *list,
+					  size_t item)
 {
+	char		path[KP_PATH_LEN];
 	kp_jv_kind	t = kp_jv_type(v);
 	const char *s = is_string(v) ? str_of(v) : NULL;
 	const char *text = scalar_text(v);
@@ -1463,6 +1505,7 @@ check_condition_value(vctx *c, op_family fam, const char *optext,
 		return KP_OK;
 	if (want == NULL)
 		return KP_OK;
+	list_item_path(path, base, list, item);
 	if (s != NULL)
 		return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 					 "The value \"%.*s\" at %s is not valid for the %s operator; it must be %s.",
@@ -1563,14 +1606,16 @@ compile_condition(vctx *c, const char *optext, kp_cond_op op,
 		const kp_jv *item = list_item(v, i);
 		kp_jv_kind	t = kp_jv_type(item);
 
-		list_item_path(vpath, path, v, i);
 		if (t != KP_JV_STRING && t != KP_JV_BOOL && t != KP_JV_NUMBER)
+		{
+			list_item_path(vpath, path, v, i);
 			return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, vpath,
 						 "The value at %s is %s; a condition value must be a string, a boolean or a number%s.",
 						 vpath, type_name(item),
 						 is_array(v) ? "" :
 						 ", or a non-empty array of those");
-		rc = check_condition_value(c, fam, optext, item, vpath);
+		}
+		rc = check_condition_value(c, fam, optext, item, path, v, i);
 		if (rc != KP_OK)
 			return rc;
 	}
@@ -1580,7 +1625,9 @@ compile_condition(vctx *c, const char *optext, kp_cond_op op,
 	cd->if_exists = if_exists;
 	cd->op_text = xstrdup(optext);
 	cd->key = xstrdup(key);
-	cd->path = xprintf("%s.Condition.%s.%s", c->stmt, optext, key);
+	/* path is that text, unless mkpath cut it at KP_PATH_LEN */
+	cd->path = strlen(path) < KP_PATH_LEN - 1 ? xstrdup(path) :
+		xprintf("%s.Condition.%s.%s", c->stmt, optext, key);
 	cd->values = calloc(n, sizeof(char *));
 	if (cd->op_text == NULL || cd->key == NULL || cd->path == NULL ||
 		cd->values == NULL)
@@ -1634,15 +1681,20 @@ compile_conditions(vctx *c, const kp_jv *v, kp_statement *st)
 			kp_set_op	set_op;
 			bool		if_exists;
 
-			mkpath(path, "%s.%s", base, optext);
 			if (!parse_operator(optext, &op, &set_op, &if_exists))
+			{
+				mkpath(path, "%s.%s", base, optext);
 				return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 							 "\"%.*s\" at %s is not a condition operator.",
 							 QUOTE_MAX, optext, path);
+			}
 			if (!is_object(block))
+			{
+				mkpath(path, "%s.%s", base, optext);
 				return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 							 "%s must be an object that maps condition keys to values, not %s.",
 							 path, type_name(block));
+			}
 			{
 				kp_jv_foreach_member(block, val)
 				{
@@ -1741,7 +1793,8 @@ compile_sid(vctx *c, const kp_jv *obj, kp_statement *st)
 
 	if ((v = kp_jv_get_member(obj, "Sid")) == NULL)
 		return KP_OK;
-	mkpath(path, "%s.Sid", c->stmt);
+	if (!is_string(v) || (IS_ALIBABA(c) && !is_alibaba_sid(str_of(v))))
+		mkpath(path, "%s.Sid", c->stmt);
 	if (!is_string(v))
 		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
 					 "%s must be a string, not %s.", path, type_name(v));
@@ -1762,7 +1815,6 @@ compile_effect(vctx *c, const kp_jv *obj, kp_statement *st)
 	char		path[KP_PATH_LEN];
 	const kp_jv *v;
 
-	mkpath(path, "%s.Effect", c->stmt);
 	if ((v = kp_jv_get_member(obj, "Effect")) == NULL)
 		return vfail(c, KP_ERR_MALFORMED, MSG_EFFECT, c->stmt,
 					 "%s has no Effect element; it must be \"Allow\" or \"Deny\".",
@@ -1770,6 +1822,7 @@ compile_effect(vctx *c, const kp_jv *obj, kp_statement *st)
 	if (!is_string(v) ||
 		(strcmp(str_of(v), "Allow") != 0 && strcmp(str_of(v), "Deny") != 0))
 	{
+		mkpath(path, "%s.Effect", c->stmt);
 		if (is_string(v))
 			return vfail(c, KP_ERR_MALFORMED, MSG_EFFECT, path,
 						 "%s must be \"Allow\" or \"Deny\", not \"%.*s\".",
