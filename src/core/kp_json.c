@@ -4,17 +4,29 @@
  * json-c, even with JSON_TOKENER_STRICT, accepts a number of things RFC 8259
  * forbids (duplicate keys, single-quoted keys, NaN/Infinity, "1.", raw
  * control characters in strings, "\u0000", lone surrogates, out-of-range
- * numbers; test/unit/test_json.c has a case for each).  So
- * kp_json_parse_strict first runs a single-pass scanner of its own over the
- * bytes, which builds no tree, and only lets json-c build the tree once the
- * scanner has accepted the document.
+ * numbers; test/unit/test_json.c has a case for each).  So this file has a
+ * single-pass scanner of its own, with two entry points:
+ *
+ *	- kp_jdom_parse (internal/kp_jdom.h), the one kp_policy_parse uses: the
+ *	  same pass that checks the bytes builds a compact read-only tree (one
+ *	  node array, one arena of unescaped strings and number texts; see
+ *	  kp_jdom.h).  json-c never sees a policy document.
+ *	- kp_json_parse_strict (kp.h), for the callers that want a json-c tree
+ *	  (the endpoint's requests, tests): the scanner checks the bytes without
+ *	  building anything, then json-c builds its tree from the accepted text.
+ *
+ * Both give the same verdict, error, path and offset for every input
+ * (test/unit/test_onepass.c checks it).
  *
  * The scanner is iterative (an explicit frame stack, one frame per open
  * object or array), so nesting costs heap, not C stack.  Each open object
- * keeps the set of its keys, unescaped, in an AVL tree: duplicate keys are
- * found with O(log n) comparisons whatever the keys are (no hash that crafted
- * input could make collide).  Frames and their buffers are reused as the
- * scanner goes in and out of containers and are all freed before returning.
+ * keeps the set of its keys, unescaped into the arena, in an AVL tree:
+ * duplicate keys are found with O(log n) comparisons whatever the keys are
+ * (no hash that crafted input could make collide).  Frames are reused as the
+ * scanner goes in and out of containers and are freed before returning.
+ * When building, a finished value waits on a stack until its container
+ * closes; then the container's children move, as one contiguous block, to
+ * the node array, so an item or member is found by index.
  *
  * Error offsets are 0-based byte offsets into the document:
  *	- syntax errors: the offending byte (for a trailing comma, the comma; at

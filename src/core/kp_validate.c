@@ -5,8 +5,15 @@
  * a kp_policy:
  *
  *	1. characters and length (kp_policy_check_text);
- *	2. strict JSON (kp_json_parse_strict, kp_json.c);
- *	3. the grammar of the dialect, walking the json-c tree.
+ *	2. strict JSON in one pass (kp_jdom_parse, kp_json.c): the scanner that
+ *	   refuses what RFC 8259 forbids builds, as it goes, the read-only tree
+ *	   of internal/kp_jdom.h (no json-c: before issue 17 json-c parsed the
+ *	   document a second time and was most of the cost);
+ *	3. the grammar of the dialect, walking that tree.  Object members are
+ *	   visited in document order (as json-c's insertion order did), and a
+ *	   number or boolean condition value is compiled to the text json-c gave
+ *	   it (scalar_text), so messages, paths and compiled policies are what
+ *	   they were.
  *
  * The first problem found is recorded in the kp_error: status, message (AWS
  * wording where AWS's is known), path of the offending element
@@ -16,7 +23,7 @@
  * statement, unknown elements first, then Sid, Effect, Principal, Action,
  * Resource and Condition.
  *
- * The json-c tree is released before kp_policy_parse returns, on every path;
+ * The tree is released before kp_policy_parse returns, on every path;
  * a partly built kp_policy is released on error.  There is no global state.
  */
 #include <stdarg.h>
