@@ -13,6 +13,14 @@
  * quota, strict JSON, grammar, compilation) and "evaluate FILE N DECISION"
  * (kp_authorize calls/s of PRINCIPAL and ACTION on a key of the account,
  * with the context and the caller's keys).
+ *
+ * A third mode times validation alone, a fixed number of times (so that
+ * valgrind --tool=callgrind counts the same work on every run):
+ *	eval_bench --parse ITERATIONS FILE...
+ * prints, per file, "parse FILE BYTES N calls/s US us/call" (kp_policy_parse
+ * of a key policy, AWS dialect).  bench/fixtures/policy-2k.json and
+ * policy-32k.json are bench/setup.sql's bench_policy(0) and
+ * bench_policy(100, true), the documents bench/run validates.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -294,6 +302,53 @@ docs_mode(int argc, char **argv)
 	return 0;
 }
 
+/* eval_bench --parse ITERATIONS FILE... */
+static int
+parse_mode(int argc, char **argv)
+{
+	long		iterations;
+	int			i;
+
+	if (argc < 3 || (iterations = atol(argv[1])) <= 0)
+	{
+		fprintf(stderr, "usage: eval_bench --parse ITERATIONS FILE...\n");
+		return 2;
+	}
+	for (i = 2; i < argc; i++)
+	{
+		size_t		len;
+		char	   *doc = read_file(argv[i], &len);
+		kp_parse_opts opts;
+		kp_error	err;
+		double		start,
+					elapsed;
+		long		n;
+
+		memset(&opts, 0, sizeof(opts));
+		opts.dialect = KP_DIALECT_AWS;
+		opts.kind = KP_DOC_KEY_POLICY;
+		opts.partition = "aws";
+		opts.account = ACCT;
+		start = now_seconds();
+		for (n = 0; n < iterations; n++)
+		{
+			kp_policy  *p = NULL;
+
+			if (kp_policy_parse(doc, len, &opts, &p, &err) != KP_OK)
+			{
+				fprintf(stderr, "eval_bench: %s: %s %s\n", argv[i], err.message, err.detail);
+				return 1;
+			}
+			kp_policy_free(p);
+		}
+		elapsed = now_seconds() - start;
+		printf("parse %s %zu bytes %.0f calls/s %.2f us/call\n", argv[i], len,
+			   (double) iterations / elapsed, elapsed * 1e6 / (double) iterations);
+		free(doc);
+	}
+	return 0;
+}
+
 /* The fixed cases (make bench). */
 static int
 fixed_cases(double seconds)
@@ -366,5 +421,7 @@ main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--docs") == 0)
 		return docs_mode(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "--parse") == 0)
+		return parse_mode(argc - 1, argv + 1);
 	return fixed_cases(argc > 1 ? atof(argv[1]) : BENCH_SECONDS);
 }

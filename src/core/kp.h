@@ -10,8 +10,8 @@
  * only the core (and its tests) use.
  *
  * Memory: everything the core returns is malloc'd and released with the
- * matching kp_*_free function.  No json-c object outlives a core call: the
- * JSON tree is freed before kp_policy_parse returns, on success and on every
+ * matching kp_*_free function.  No JSON tree outlives a core call: the tree
+ * kp_policy_parse walks is freed before it returns, on success and on every
  * error path, so the caller may ereport as soon as it has the kp_error.
  *
  * Strings: input documents are UTF-8.  Every string the core keeps is a
@@ -135,7 +135,9 @@ struct json_object;
  * cannot hold exactly (overflow, 1.5e999, "1."), "\u0000", lone or
  * mis-paired surrogates, duplicate object keys (compared after unescaping),
  * trailing garbage, nesting deeper than max_depth.  Only then does json-c
- * build the tree.  On success *out is a json-c object the caller releases with
+ * build the tree.  (kp_policy_parse does not use this: the same scanner
+ * builds its own tree in the same pass, internal/kp_jdom.h, and json-c is
+ * not run over a policy document.)  On success *out is a json-c object the caller releases with
  * json_object_put; on error *out is NULL and err says what and at which byte
  * offset (status KP_ERR_MALFORMED, or KP_ERR_NOMEM).
  */
@@ -327,7 +329,12 @@ typedef struct kp_parse_opts
  * Check a document completely and compile it.  Order: characters and length
  * (KP_ERR_VALIDATION), size quota (KP_ERR_LIMIT), strict JSON
  * (KP_ERR_MALFORMED with offset), then the grammar of the dialect
- * (KP_ERR_MALFORMED / KP_ERR_INVALID_ARN with path).  On success, if out is
+ * (KP_ERR_MALFORMED / KP_ERR_INVALID_ARN with path).  The JSON is read once:
+ * the strict scanner (the rules of kp_json_parse_strict, same errors and
+ * offsets) builds a compact tree in the same pass, and the grammar walks that
+ * tree; json-c is not used.  Number and boolean condition values are kept as
+ * the text json-c gave them before (a number as written, except that the
+ * integer -0 is "0").  On success, if out is
  * not NULL, *out is the compiled policy (release with kp_policy_free).
  * Principal existence is not checked here: it needs the principal registry,
  * which the glue consults with the compiled principals.

@@ -21,13 +21,20 @@ kp_ascii_casecmp(const char *a, const char *b)
 
 	for (;;)
 	{
-		int			c1 = ascii_lower(*p++);
-		int			c2 = ascii_lower(*q++);
+		int			c1 = *p++;
+		int			c2 = *q++;
 
+		/* equal bytes need no folding: the usual case */
+		if (c1 == c2)
+		{
+			if (c1 == 0)
+				return 0;
+			continue;
+		}
+		c1 = ascii_lower(c1);
+		c2 = ascii_lower(c2);
 		if (c1 != c2)
 			return c1 - c2;
-		if (c1 == 0)
-			return 0;
 	}
 }
 

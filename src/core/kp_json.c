@@ -4,17 +4,29 @@
  * json-c, even with JSON_TOKENER_STRICT, accepts a number of things RFC 8259
  * forbids (duplicate keys, single-quoted keys, NaN/Infinity, "1.", raw
  * control characters in strings, "\u0000", lone surrogates, out-of-range
- * numbers; test/unit/test_json.c has a case for each).  So
- * kp_json_parse_strict first runs a single-pass scanner of its own over the
- * bytes, which builds no tree, and only lets json-c build the tree once the
- * scanner has accepted the document.
+ * numbers; test/unit/test_json.c has a case for each).  So this file has a
+ * single-pass scanner of its own, with two entry points:
+ *
+ *	- kp_jdom_parse (internal/kp_jdom.h), the one kp_policy_parse uses: the
+ *	  same pass that checks the bytes builds a compact read-only tree (one
+ *	  node array, one arena of unescaped strings and number texts; see
+ *	  kp_jdom.h).  json-c never sees a policy document.
+ *	- kp_json_parse_strict (kp.h), for the callers that want a json-c tree
+ *	  (the endpoint's requests, tests): the scanner checks the bytes without
+ *	  building anything, then json-c builds its tree from the accepted text.
+ *
+ * Both give the same verdict, error, path and offset for every input
+ * (test/unit/test_onepass.c checks it).
  *
  * The scanner is iterative (an explicit frame stack, one frame per open
  * object or array), so nesting costs heap, not C stack.  Each open object
- * keeps the set of its keys, unescaped, in an AVL tree: duplicate keys are
- * found with O(log n) comparisons whatever the keys are (no hash that crafted
- * input could make collide).  Frames and their buffers are reused as the
- * scanner goes in and out of containers and are all freed before returning.
+ * keeps the set of its keys, unescaped into the arena, in an AVL tree:
+ * duplicate keys are found with O(log n) comparisons whatever the keys are
+ * (no hash that crafted input could make collide).  Frames are reused as the
+ * scanner goes in and out of containers and are freed before returning.
+ * When building, a finished value waits on a stack until its container
+ * closes; then the container's children move, as one contiguous block, to
+ * the node array, so an item or member is found by index.
  *
  * Error offsets are 0-based byte offsets into the document:
  *	- syntax errors: the offending byte (for a trailing comma, the comma; at
@@ -39,6 +51,7 @@
  * This file uses no PostgreSQL header and no mutable global.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -49,6 +62,7 @@
 #include <json-c/json.h>
 
 #include "kp.h"
+#include "internal/kp_jdom.h"
 
 #define KP_JSON_MESSAGE "The key policy is not valid JSON."
 #define KP_NOMEM_MESSAGE "Out of memory while parsing the key policy."
@@ -72,10 +86,10 @@ static const char dbl_overflow_digits[] =
 "042880177904174497792";
 #define DBL_OVERFLOW_EXP10 309	/* the value is 0.<digits> * 10^309 */
 
-/* One key of an open object: bytes in the frame's keybuf, node of an AVL. */
+/* One key of an open object: bytes in the arena, node of an AVL. */
 typedef struct json_key
 {
-	size_t		off;			/* unescaped key: keybuf[off .. off+len) */
+	size_t		off;			/* unescaped key: arena[off .. off+len) */
 	size_t		len;
 	int			left;			/* AVL children, -1 for none */
 	int			right;
@@ -93,9 +107,7 @@ typedef struct json_frame
 	json_key   *keys;
 	int			n_keys;
 	int			cap_keys;
-	char	   *keybuf;
-	size_t		keybuf_len;
-	size_t		keybuf_cap;
+	size_t		pend_start;		/* building: its first child in pend[] */
 } json_frame;
 
 typedef struct json_scanner
@@ -110,7 +122,44 @@ typedef struct json_scanner
 	json_frame *frames;
 	int			n_frames;		/* allocated frames */
 	kp_error   *err;
+
+	/*
+	 * Unescaped keys (always: duplicates are compared on them) and, when
+	 * building, every string and number text, each NUL-terminated.  It holds
+	 * at most len + 1 bytes: a string of n bytes between its quotes
+	 * unescapes to at most n bytes (every escape is longer than what it
+	 * stands for), plus the NUL in the place of its two quotes; a number is
+	 * copied as written, its NUL in the place of the byte that ends it (',',
+	 * ']', '}' or whitespace: a number never ends the document, whose top
+	 * level is an object).
+	 */
+	char	   *arena;
+	size_t		arena_len;
+	size_t		arena_cap;
+
+	/*
+	 * Building (kp_jdom_parse): finished values whose container is still
+	 * open wait in pend[]; when a container closes, its children (the top of
+	 * pend[]) move to nodes[] as one contiguous block and the container
+	 * itself goes onto pend[] for its parent.
+	 */
+	bool		build;
+	kp_jv	   *pend;
+	size_t		n_pend;
+	size_t		cap_pend;
+	kp_jv	   *nodes;
+	size_t		n_nodes;
+	size_t		cap_nodes;
 } json_scanner;
+
+/* A parsed document (kp_jdom.h): the nodes and, after the struct, the arena. */
+struct kp_jdom
+{
+	kp_jv	   *nodes;
+	size_t		n_nodes;
+	const kp_jv *root;
+	char		arena[];
+};
 
 typedef enum scan_state
 {
@@ -178,9 +227,7 @@ build_path(const json_scanner *sc, char *out)
 				}
 				out[used++] = '.';
 			}
-			/* an empty first key ("") leaves keybuf unallocated */
-			p = f->keybuf ? (const unsigned char *) f->keybuf + key->off :
-				(const unsigned char *) "";
+			p = (const unsigned char *) sc->arena + key->off;
 			n = key->len;
 		}
 		else
@@ -367,7 +414,7 @@ push_frame(json_scanner *sc, bool is_object)
 	f->cur_key = -1;
 	f->root = -1;
 	f->n_keys = 0;
-	f->keybuf_len = 0;
+	f->pend_start = sc->n_pend;
 	return KP_OK;
 }
 
@@ -377,44 +424,33 @@ free_frames(json_scanner *sc)
 	int			i;
 
 	for (i = 0; i < sc->n_frames; i++)
-	{
 		free(sc->frames[i].keys);
-		free(sc->frames[i].keybuf);
-	}
 	free(sc->frames);
 	sc->frames = NULL;
 	sc->n_frames = 0;
 }
 
-/* Append n bytes to the frame's key buffer. */
-static bool
-keybuf_append(json_frame *f, const void *p, size_t n)
+/*
+ * Append n bytes to the arena.  Its size bounds what can be written (see
+ * json_scanner); false would mean that bound is wrong.
+ */
+static inline bool
+arena_append(json_scanner *sc, const void *p, size_t n)
 {
-	if (f->keybuf_len + n > f->keybuf_cap)
-	{
-		size_t		cap = f->keybuf_cap > 0 ? f->keybuf_cap : 64;
-		char	   *nb;
-
-		while (cap < f->keybuf_len + n)
-			cap *= 2;
-		nb = realloc(f->keybuf, cap);
-		if (nb == NULL)
-			return false;
-		f->keybuf = nb;
-		f->keybuf_cap = cap;
-	}
-	memcpy(f->keybuf + f->keybuf_len, p, n);
-	f->keybuf_len += n;
+	if (sc->arena_cap - sc->arena_len < n)
+		return false;
+	memcpy(sc->arena + sc->arena_len, p, n);
+	sc->arena_len += n;
 	return true;
 }
 
 static int
-key_cmp(const json_frame *f, int a, int b)
+key_cmp(const char *arena, const json_frame *f, int a, int b)
 {
 	const json_key *ka = &f->keys[a];
 	const json_key *kb = &f->keys[b];
 	size_t		n = ka->len < kb->len ? ka->len : kb->len;
-	int			c = n ? memcmp(f->keybuf + ka->off, f->keybuf + kb->off, n) : 0;
+	int			c = n ? memcmp(arena + ka->off, arena + kb->off, n) : 0;
 
 	if (c != 0)
 		return c;
@@ -490,14 +526,14 @@ avl_rebalance(json_frame *f, int n)
  * recursion is as deep as the tree: about 1.44 * log2(number of keys).
  */
 static int
-avl_insert(json_frame *f, int root, int k, bool *dup)
+avl_insert(const char *arena, json_frame *f, int root, int k, bool *dup)
 {
 	int			c;
 	int			child;
 
 	if (root < 0)
 		return k;
-	c = key_cmp(f, k, root);
+	c = key_cmp(arena, f, k, root);
 	if (c == 0)
 	{
 		*dup = true;
@@ -505,17 +541,111 @@ avl_insert(json_frame *f, int root, int k, bool *dup)
 	}
 	if (c < 0)
 	{
-		child = avl_insert(f, f->keys[root].left, k, dup);
+		child = avl_insert(arena, f, f->keys[root].left, k, dup);
 		f->keys[root].left = child;
 	}
 	else
 	{
-		child = avl_insert(f, f->keys[root].right, k, dup);
+		child = avl_insert(arena, f, f->keys[root].right, k, dup);
 		f->keys[root].right = child;
 	}
 	if (*dup)
 		return root;
 	return avl_rebalance(f, root);
+}
+
+/* ------------------------------------------------------------------------
+ * Building the tree (kp_jdom_parse only)
+ * ------------------------------------------------------------------------ */
+
+/* Grow an array of kp_jv to hold at least need elements. */
+static bool
+grow_nodes(kp_jv **arr, size_t *cap, size_t need)
+{
+	size_t		n = *cap > 0 ? *cap : 16;
+	kp_jv	   *na;
+
+	while (n < need)
+		n *= 2;
+	na = realloc(*arr, n * sizeof(kp_jv));
+	if (na == NULL)
+		return false;
+	*arr = na;
+	*cap = n;
+	return true;
+}
+
+/*
+ * A value has been read: put it on pend[] for the container it is in (the
+ * innermost open one), with its key when that container is an object.
+ */
+static kp_status
+push_value(json_scanner *sc, kp_jv *v)
+{
+	if (sc->n_pend == sc->cap_pend &&
+		!grow_nodes(&sc->pend, &sc->cap_pend, sc->n_pend + 1))
+		return scan_nomem(sc);
+	v->key = NULL;
+	v->key_len = 0;
+	if (sc->depth > 0)
+	{
+		const json_frame *f = &sc->frames[sc->depth - 1];
+
+		if (f->is_object)
+		{
+			const json_key *k = &f->keys[f->cur_key];
+
+			v->key = sc->arena + k->off;
+			v->key_len = (uint32_t) k->len;
+		}
+	}
+	sc->pend[sc->n_pend++] = *v;
+	return KP_OK;
+}
+
+/* A scalar node (the caller sets u.str and len for strings and numbers). */
+static inline kp_jv
+scalar_node(kp_jv_kind type, uint8_t flags)
+{
+	kp_jv		v;
+
+	v.type = (uint8_t) type;
+	v.flags = flags;
+	v.len = 0;
+	v.key_len = 0;
+	v.u.str = NULL;
+	v.key = NULL;
+	return v;
+}
+
+/*
+ * Close the innermost container (its closing bracket has been read): its
+ * children move from pend[] to nodes[], and the container becomes a value of
+ * its parent.
+ */
+static kp_status
+pop_frame(json_scanner *sc)
+{
+	json_frame *f = &sc->frames[sc->depth - 1];
+	size_t		n;
+	kp_jv		v;
+
+	sc->depth--;
+	if (!sc->build)
+		return KP_OK;
+	n = sc->n_pend - f->pend_start;
+	if (sc->n_nodes + n + 1 > sc->cap_nodes &&
+		!grow_nodes(&sc->nodes, &sc->cap_nodes, sc->n_nodes + n + 1))
+		return scan_nomem(sc);
+	if (n > 0)
+		memcpy(sc->nodes + sc->n_nodes, sc->pend + f->pend_start,
+			   n * sizeof(kp_jv));
+	v = scalar_node(f->is_object ? KP_JV_OBJECT : KP_JV_ARRAY, 0);
+	v.len = (uint32_t) n;
+	v.u.first = sc->n_nodes;
+	sc->n_nodes += n;
+	sc->n_pend = f->pend_start;
+	return push_value(sc, &v);
 }
 
 /* ------------------------------------------------------------------------
@@ -677,10 +807,10 @@ utf8_encode(unsigned long cp, unsigned char *out)
 
 /*
  * Escape sequence at sc->pos (a backslash).  Appends the unescaped bytes to
- * key (when not NULL) and advances past the escape.
+ * the arena (when keep) and advances past the escape.
  */
 static kp_status
-scan_escape(json_scanner *sc, json_frame *key)
+scan_escape(json_scanner *sc, bool keep)
 {
 	const unsigned char *p = sc->s + sc->pos;
 	size_t		avail = sc->len - sc->pos;
@@ -762,18 +892,40 @@ scan_escape(json_scanner *sc, json_frame *key)
 								 lpos, what);
 			}
 	}
-	if (key != NULL && !keybuf_append(key, out, (size_t) n))
+	if (keep && !arena_append(sc, out, (size_t) n))
 		return scan_nomem(sc);
 	sc->pos += used;
 	return KP_OK;
 }
 
 /*
- * String at sc->pos (the opening quote).  For a key, key is the object's
- * frame and the unescaped bytes go to its keybuf.
+ * None of eight bytes at p ends a run of plain string bytes: no '"', no
+ * backslash, no control character, no byte >= 0x80 (tested on a 64-bit
+ * word; exact for bytes below 0x80, and a byte >= 0x80 is caught by its
+ * high bit).
+ */
+static inline bool
+plain8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t	x;
+	uint64_t	q;
+	uint64_t	b;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) |
+			 ((b - ones) & ~b)) & highs) == 0;
+}
+
+/*
+ * String at sc->pos (the opening quote).  When keep, the unescaped bytes are
+ * appended to the arena (the caller adds the NUL).
  */
 static kp_status
-scan_string(json_scanner *sc, json_frame *key)
+scan_string(json_scanner *sc, bool keep)
 {
 	size_t		start = sc->pos;
 	kp_status	st;
@@ -784,7 +936,9 @@ scan_string(json_scanner *sc, json_frame *key)
 		size_t		run = sc->pos;
 		unsigned char c;
 
-		/* a run of plain ASCII */
+		/* a run of plain ASCII, eight bytes at a time, then byte by byte */
+		while (sc->len - sc->pos >= 8 && plain8(sc->s + sc->pos))
+			sc->pos += 8;
 		while (sc->pos < sc->len)
 		{
 			c = sc->s[sc->pos];
@@ -804,8 +958,8 @@ scan_string(json_scanner *sc, json_frame *key)
 				return st;
 			sc->pos += n;
 		}
-		if (key != NULL && sc->pos > run &&
-			!keybuf_append(key, sc->s + run, sc->pos - run))
+		if (keep && sc->pos > run &&
+			!arena_append(sc, sc->s + run, sc->pos - run))
 			return scan_nomem(sc);
 		if (c >= 0x80)
 			continue;
@@ -816,7 +970,7 @@ scan_string(json_scanner *sc, json_frame *key)
 		}
 		if (c == '\\')
 		{
-			st = scan_escape(sc, key);
+			st = scan_escape(sc, keep);
 			if (st != KP_OK)
 				return st;
 			continue;
@@ -832,7 +986,7 @@ static kp_status
 scan_key(json_scanner *sc, json_frame *f)
 {
 	size_t		start = sc->pos;
-	size_t		off = f->keybuf_len;
+	size_t		off = sc->arena_len;
 	kp_status	st;
 	json_key   *k;
 	bool		dup = false;
@@ -850,16 +1004,18 @@ scan_key(json_scanner *sc, json_frame *f)
 		f->keys = nk;
 		f->cap_keys = cap;
 	}
-	st = scan_string(sc, f);
+	st = scan_string(sc, true);
 	if (st != KP_OK)
 		return st;
 	k = &f->keys[f->n_keys];
 	k->off = off;
-	k->len = f->keybuf_len - off;
+	k->len = sc->arena_len - off;
 	k->left = -1;
 	k->right = -1;
 	k->height = 1;
-	f->root = avl_insert(f, f->root, f->n_keys, &dup);
+	if (!arena_append(sc, "", 1))
+		return scan_nomem(sc);
+	f->root = avl_insert(sc->arena, f, f->root, f->n_keys, &dup);
 	if (dup)
 	{
 		char		path[KP_PATH_LEN];
@@ -1058,21 +1214,38 @@ check_double_range(json_scanner *sc, const num_lex *n, const char *shown)
 	return KP_OK;
 }
 
-/* Number at sc->pos ('-' or a digit). */
+/*
+ * Number at sc->pos ('-' or a digit).  When building, its text goes to the
+ * arena and the node to pend[].
+ */
 static kp_status
 scan_number(json_scanner *sc)
 {
 	num_lex		n;
 	kp_status	st;
 	char		shown[QUOTE_MAX * 2];
+	bool		is_int;
+	size_t		off = sc->arena_len;
+	kp_jv		v;
 
 	st = lex_number(sc, &n);
 	if (st != KP_OK)
 		return st;
+	is_int = !n.has_frac && !n.has_exp;
 	quote_text(sc->s + n.start, sc->pos - n.start, shown, sizeof(shown));
-	if (!n.has_frac && !n.has_exp)
-		return check_int64_range(sc, &n, shown);
-	return check_double_range(sc, &n, shown);
+	st = is_int ? check_int64_range(sc, &n, shown) :
+		check_double_range(sc, &n, shown);
+	if (st != KP_OK)
+		return st;
+	if (!sc->build)
+		return KP_OK;
+	if (!arena_append(sc, sc->s + n.start, sc->pos - n.start) ||
+		!arena_append(sc, "", 1))
+		return scan_nomem(sc);
+	v = scalar_node(KP_JV_NUMBER, is_int ? KP_JV_F_INT : 0);
+	v.u.str = sc->arena + off;
+	v.len = (uint32_t) (sc->pos - n.start);
+	return push_value(sc, &v);
 }
 
 /* true, false or null at sc->pos. */
@@ -1136,7 +1309,9 @@ scan_member(json_scanner *sc, json_frame *f, unsigned char c, scan_state *state)
 		if (*state == SS_MEMBER)
 			return scan_fail(sc, sc->last_comma, SYNTAX_AT "trailing comma before '}'.",
 							 (long) sc->last_comma);
-		sc->depth--;
+		st = pop_frame(sc);
+		if (st != KP_OK)
+			return st;
 		sc->pos++;
 		*state = SS_AFTER_VALUE;
 		return KP_OK;
@@ -1180,9 +1355,8 @@ scan_after_value(json_scanner *sc, json_frame *f, unsigned char c,
 	}
 	if (sc->pos < sc->len && c == (f->is_object ? '}' : ']'))
 	{
-		sc->depth--;
 		sc->pos++;
-		return KP_OK;
+		return pop_frame(sc);
 	}
 	return unexpected(sc, f->is_object ? "',' or '}'" : "',' or ']'");
 }
@@ -1201,7 +1375,9 @@ scan_value(json_scanner *sc, json_frame *f, unsigned char c, scan_state *state)
 							 (long) sc->last_comma);
 		if (*state == SS_ELEMENT_OR_END)
 		{
-			sc->depth--;
+			st = pop_frame(sc);
+			if (st != KP_OK)
+				return st;
 			sc->pos++;
 			*state = SS_AFTER_VALUE;
 			return KP_OK;
@@ -1221,16 +1397,47 @@ scan_value(json_scanner *sc, json_frame *f, unsigned char c, scan_state *state)
 			*state = (c == '{') ? SS_MEMBER_OR_END : SS_ELEMENT_OR_END;
 			return KP_OK;
 		case '"':
-			st = scan_string(sc, NULL);
-			break;
+			{
+				size_t		off = sc->arena_len;
+
+				st = scan_string(sc, sc->build);
+				if (st == KP_OK && sc->build)
+				{
+					kp_jv		v = scalar_node(KP_JV_STRING, 0);
+
+					v.u.str = sc->arena + off;
+					v.len = (uint32_t) (sc->arena_len - off);
+					st = arena_append(sc, "", 1) ? push_value(sc, &v) :
+						scan_nomem(sc);
+				}
+				break;
+			}
 		case 't':
 			st = scan_literal(sc, "true");
+			if (st == KP_OK && sc->build)
+			{
+				kp_jv		v = scalar_node(KP_JV_BOOL, KP_JV_F_TRUE);
+
+				st = push_value(sc, &v);
+			}
 			break;
 		case 'f':
 			st = scan_literal(sc, "false");
+			if (st == KP_OK && sc->build)
+			{
+				kp_jv		v = scalar_node(KP_JV_BOOL, 0);
+
+				st = push_value(sc, &v);
+			}
 			break;
 		case 'n':
 			st = scan_literal(sc, "null");
+			if (st == KP_OK && sc->build)
+			{
+				kp_jv		v = scalar_node(KP_JV_NULL, 0);
+
+				st = push_value(sc, &v);
+			}
 			break;
 		default:
 			if (c == '-' || is_digit(c))
@@ -1318,8 +1525,13 @@ kp_json_parse_strict(const char *doc, size_t len, int max_depth,
 	sc.len = len;
 	sc.max_depth = max_depth;
 	sc.err = err;
+	sc.arena_cap = len + 1;
+	sc.arena = malloc(sc.arena_cap);
+	if (sc.arena == NULL)
+		return scan_nomem(&sc);
 	st = scan_document(&sc);
 	free_frames(&sc);
+	free(sc.arena);
 	if (st != KP_OK)
 		return st;
 
@@ -1367,4 +1579,97 @@ kp_json_parse_strict(const char *doc, size_t len, int max_depth,
 	else
 		json_object_put(obj);
 	return KP_OK;
+}
+
+kp_status
+kp_jdom_parse(const char *doc, size_t len, int max_depth, kp_jdom **out,
+			  kp_error *err)
+{
+	json_scanner sc;
+	kp_status	st;
+	kp_jdom    *dom;
+	size_t		i;
+
+	*out = NULL;
+	kp_error_clear(err);
+	if (doc == NULL)
+		len = 0;
+	if (max_depth <= 0)
+		max_depth = KP_DEFAULT_MAX_DEPTH;
+	/* nodes hold lengths as uint32_t; a policy is far smaller */
+	if (len >= (size_t) INT_MAX)
+		return kp_fail(err, KP_ERR_MALFORMED, KP_JSON_MESSAGE, NULL, -1,
+					   "The JSON document is too large to parse (%zu bytes).",
+					   len);
+
+	memset(&sc, 0, sizeof(sc));
+	sc.s = (const unsigned char *) doc;
+	sc.len = len;
+	sc.max_depth = max_depth;
+	sc.err = err;
+	sc.build = true;
+
+	/* the document and its arena in one allocation, the nodes in another */
+	dom = malloc(offsetof(kp_jdom, arena) + len + 1);
+	if (dom == NULL)
+		return scan_nomem(&sc);
+	sc.arena = dom->arena;
+	sc.arena_cap = len + 1;
+	/* about one value per 16 bytes of a policy: rarely a second realloc */
+	if (!grow_nodes(&sc.nodes, &sc.cap_nodes, len / 16 + 16))
+	{
+		free(dom);
+		return scan_nomem(&sc);
+	}
+
+	st = scan_document(&sc);
+	free_frames(&sc);
+	if (st != KP_OK)
+	{
+		free(sc.pend);
+		free(sc.nodes);
+		free(dom);
+		return st;
+	}
+
+	/*
+	 * The root is the one value left on pend[]; closing it reserved its
+	 * place at the end of nodes[].  Then the children's indices become
+	 * pointers: nodes[] no longer moves.
+	 */
+	sc.nodes[sc.n_nodes++] = sc.pend[0];
+	free(sc.pend);
+	for (i = 0; i < sc.n_nodes; i++)
+	{
+		kp_jv	   *v = &sc.nodes[i];
+
+		if (v->type == KP_JV_ARRAY || v->type == KP_JV_OBJECT)
+			v->u.kids = sc.nodes + v->u.first;
+	}
+	dom->nodes = sc.nodes;
+	dom->n_nodes = sc.n_nodes;
+	dom->root = &sc.nodes[sc.n_nodes - 1];
+	*out = dom;
+	return KP_OK;
+}
+
+void
+kp_jdom_free(kp_jdom *dom)
+{
+	if (dom == NULL)
+		return;
+	free(dom->nodes);
+	free(dom);
+}
+
+const kp_jv *
+kp_jdom_root(const kp_jdom *dom)
+{
+	return dom->root;
+}
+
+size_t
+kp_jdom_size(const kp_jdom *dom)
+{
+	return dom->n_nodes;
 }

@@ -5,8 +5,15 @@
  * a kp_policy:
  *
  *	1. characters and length (kp_policy_check_text);
- *	2. strict JSON (kp_json_parse_strict, kp_json.c);
- *	3. the grammar of the dialect, walking the json-c tree.
+ *	2. strict JSON in one pass (kp_jdom_parse, kp_json.c): the scanner that
+ *	   refuses what RFC 8259 forbids builds, as it goes, the read-only tree
+ *	   of internal/kp_jdom.h (no json-c: before issue 17 json-c parsed the
+ *	   document a second time and was most of the cost);
+ *	3. the grammar of the dialect, walking that tree.  Object members are
+ *	   visited in document order (as json-c's insertion order did), and a
+ *	   number or boolean condition value is compiled to the text json-c gave
+ *	   it (scalar_text), so messages, paths and compiled policies are what
+ *	   they were.
  *
  * The first problem found is recorded in the kp_error: status, message (AWS
  * wording where AWS's is known), path of the offending element
@@ -16,18 +23,18 @@
  * statement, unknown elements first, then Sid, Effect, Principal, Action,
  * Resource and Condition.
  *
- * The json-c tree is released before kp_policy_parse returns, on every path;
+ * The tree is released before kp_policy_parse returns, on every path;
  * a partly built kp_policy is released on error.  There is no global state.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "kp.h"
 #include "internal/kp_iam.h"
+#include "internal/kp_jdom.h"
 #include "internal/kp_operand.h"
 
 /* Messages AWS KMS is known to use. */
@@ -93,7 +100,7 @@ typedef struct vctx
 	kp_dialect	dialect;
 	kp_doc_kind kind;
 	const char *partition;
-	json_object *root;
+	const kp_jv *root;
 	kp_policy  *pol;			/* notes go here */
 	char		stmt[32];		/* "Statement[3]" or "Statement" */
 } vctx;
@@ -151,9 +158,12 @@ mkpath(char *buf, const char *fmt,...)
 		if (p[0] == '%' && p[1] == 's')
 		{
 			const char *a = va_arg(ap, const char *);
+			size_t		n = strlen(a);
 
-			while (*a != '\0' && o + 1 < KP_PATH_LEN)
-				buf[o++] = *a++;
+			if (n > KP_PATH_LEN - 1 - o)
+				n = KP_PATH_LEN - 1 - o;
+			memcpy(buf + o, a, n);
+			o += n;
 			p++;
 		}
 		else if (p[0] == '%' && p[1] == 'z' && p[2] == 'u')
@@ -214,38 +224,49 @@ xstrdup(const char *s)
 }
 
 static const char *
-type_name(json_object *v)
+type_name(const kp_jv *v)
 {
-	switch (json_object_get_type(v))
+	switch (kp_jv_type(v))
 	{
-		case json_type_null:
+		case KP_JV_NULL:
 			return "null";
-		case json_type_boolean:
+		case KP_JV_BOOL:
 			return "a boolean";
-		case json_type_double:
-		case json_type_int:
+		case KP_JV_NUMBER:
 			return "a number";
-		case json_type_object:
+		case KP_JV_OBJECT:
 			return "an object";
-		case json_type_array:
+		case KP_JV_ARRAY:
 			return "an array";
-		case json_type_string:
+		case KP_JV_STRING:
 			return "a string";
 	}
 	return "a value of unknown type";
 }
 
-static bool
-is_string(json_object *v)
+static inline bool
+is_string(const kp_jv *v)
 {
-	return json_object_is_type(v, json_type_string);
+	return kp_jv_is(v, KP_JV_STRING);
 }
 
-/* The string of a json-c string; "\u0000" never gets this far. */
-static const char *
-str_of(json_object *v)
+static inline bool
+is_array(const kp_jv *v)
 {
-	return json_object_get_string(v);
+	return kp_jv_is(v, KP_JV_ARRAY);
+}
+
+static inline bool
+is_object(const kp_jv *v)
+{
+	return kp_jv_is(v, KP_JV_OBJECT);
+}
+
+/* The bytes of a string value; "\u0000" never gets this far. */
+static inline const char *
+str_of(const kp_jv *v)
+{
+	return kp_jv_string(v);
 }
 
 static bool
@@ -282,24 +303,22 @@ is_alnum(char ch)
 }
 
 /* Number of items of a string-or-array value. */
-static size_t
-list_len(json_object *v)
+static inline size_t
+list_len(const kp_jv *v)
 {
-	return json_object_is_type(v, json_type_array) ?
-		json_object_array_length(v) : 1;
+	return is_array(v) ? kp_jv_array_len(v) : 1;
 }
 
-static json_object *
-list_item(json_object *v, size_t i)
+static inline const kp_jv *
+list_item(const kp_jv *v, size_t i)
 {
-	return json_object_is_type(v, json_type_array) ?
-		json_object_array_get_idx(v, i) : v;
+	return is_array(v) ? kp_jv_array_item(v, i) : v;
 }
 
 static void
-list_item_path(char *buf, const char *base, json_object *v, size_t i)
+list_item_path(char *buf, const char *base, const kp_jv *v, size_t i)
 {
-	if (json_object_is_type(v, json_type_array))
+	if (is_array(v))
 		mkpath(buf, "%s[%zu]", base, i);
 	else
 		mkpath(buf, "%s", base);
@@ -310,7 +329,7 @@ list_item_path(char *buf, const char *base, json_object *v, size_t i)
  * to use when it is not.
  */
 static kp_status
-check_string_list(vctx *c, json_object *v, const char *path,
+check_string_list(vctx *c, const kp_jv *v, const char *path,
 				  const char *message)
 {
 	size_t		n;
@@ -319,18 +338,18 @@ check_string_list(vctx *c, json_object *v, const char *path,
 
 	if (is_string(v))
 		return KP_OK;
-	if (!json_object_is_type(v, json_type_array))
+	if (!is_array(v))
 		return vfail(c, KP_ERR_MALFORMED, message, path,
 					 "%s must be a string or a non-empty array of strings, not %s.",
 					 path, type_name(v));
-	n = json_object_array_length(v);
+	n = kp_jv_array_len(v);
 	if (n == 0)
 		return vfail(c, KP_ERR_MALFORMED, message, path,
 					 "%s must be a string or a non-empty array of strings, not an empty array.",
 					 path);
 	for (i = 0; i < n; i++)
 	{
-		json_object *item = json_object_array_get_idx(v, i);
+		const kp_jv *item = kp_jv_array_item(v, i);
 
 		if (!is_string(item))
 		{
@@ -361,6 +380,24 @@ alibaba_char_allowed(unsigned int cp)
 	return !(cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F));
 }
 
+/*
+ * Eight bytes at p are all printable ASCII (0x20..0x7E), tested on a 64-bit
+ * word: no high bit, no byte below 0x20, no 0x7F.  The tests on bytes below
+ * 0x80 are exact (a borrow only starts at a byte that is itself flagged).
+ */
+static inline bool
+printable8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t highs = 0x8080808080808080ULL;
+	uint64_t	x;
+	uint64_t	del;
+
+	memcpy(&x, p, 8);
+	del = x ^ (ones * 0x7F);
+	return ((x | ((x - ones * 0x20) & ~x) | ((del - ones) & ~del)) & highs) == 0;
+}
+
 kp_status
 kp_policy_check_text(const char *doc, size_t len, kp_dialect dialect,
 					 kp_error *err)
@@ -381,6 +418,13 @@ kp_policy_check_text(const char *doc, size_t len, kp_dialect dialect,
 	while (pos < len)
 	{
 		/* printable ASCII, allowed in both dialects: most of a document */
+		while (len - pos >= 8 && printable8(s + pos))
+		{
+			pos += 8;
+			chars += 8;
+		}
+		if (pos >= len)
+			break;
 		if (s[pos] >= 0x20 && s[pos] < 0x7F)
 		{
 			pos++;
@@ -694,15 +738,16 @@ compile_aws_principal(vctx *c, const char *s, const char *path,
  * shape of each value; *total counts the values, *named the non-empty ones.
  */
 static kp_status
-check_principal_types(vctx *c, json_object *v, const char *base,
+check_principal_types(vctx *c, const kp_jv *v, const char *base,
 					  const char *ptype, size_t *total, size_t *named)
 {
 	char		kpath[KP_PATH_LEN];
 	size_t		i;
 	kp_status	rc;
 
-	json_object_object_foreach(v, key, val)
+	kp_jv_foreach_member(v, val)
 	{
+		const char *key = kp_jv_key(val);
 		bool		ok;
 
 		mkpath(kpath, "%s.%s", base, key);
@@ -715,8 +760,8 @@ check_principal_types(vctx *c, json_object *v, const char *base,
 						 "The principal type \"%.*s\" at %s is not supported in a key policy; use %s.",
 						 QUOTE_MAX, key, kpath, ptype);
 		/* [] names no principal: checked by the caller, with "" */
-		if (json_object_is_type(val, json_type_array) &&
-			json_object_array_length(val) == 0)
+		if (is_array(val) &&
+			kp_jv_array_len(val) == 0)
 			continue;
 		rc = check_string_list(c, val, kpath, MSG_INVALID_PRINCIPALS);
 		if (rc != KP_OK)
@@ -764,7 +809,7 @@ compile_principal_value(vctx *c, const char *key, const char *s,
 }
 
 static kp_status
-compile_principals(vctx *c, json_object *v, kp_statement *st)
+compile_principals(vctx *c, const kp_jv *v, kp_statement *st)
 {
 	char		base[KP_PATH_LEN];
 	char		path[KP_PATH_LEN];
@@ -793,12 +838,12 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 		st->n_principals = 1;
 		return set_principal(c, &st->principals[0], KP_PRIN_ANY, "*", "*", base);
 	}
-	if (!json_object_is_type(v, json_type_object))
+	if (!is_object(v))
 		return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, base,
 					 "%s must be %san object with %s elements, not %s.",
 					 base, IS_ALIBABA(c) ? "" : "\"*\" or ",
 					 ptype, type_name(v));
-	if (json_object_object_length(v) == 0)
+	if (kp_jv_object_len(v) == 0)
 		return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, base,
 					 "%s is an empty object; it names no principal.", base);
 
@@ -817,8 +862,10 @@ compile_principals(vctx *c, json_object *v, kp_statement *st)
 	st->n_principals = total;
 
 	{
-		json_object_object_foreach(v, key, val)
+		kp_jv_foreach_member(v, val)
 		{
+			const char *key = kp_jv_key(val);
+
 			mkpath(kpath, "%s.%s", base, key);
 			for (i = 0; i < list_len(val); i++)
 			{
@@ -877,15 +924,17 @@ add_note(vctx *c, const char *path, const char *value, const char *fmt,...)
  * Alibaba keeps its own rule: only well-formed "kms:" actions.
  */
 static kp_status
-check_action(vctx *c, const char *s, const char *path, bool not_action,
-			 bool allow)
+check_action(vctx *c, const char *s, const char *base, const kp_jv *list,
+			 size_t item, bool not_action, bool allow)
 {
+	char		path[KP_PATH_LEN];
 	const char *colon = strchr(s, ':');
 	const char *p;
 	const char *name;
 	bool		wild = false;
 	bool		well_formed = true;
 	size_t		i;
+	size_t		prefix;
 	const char *effect = not_action ? "excludes" : allow ? "allows" : "denies";
 
 	if (strcmp(s, "*") == 0 && !IS_ALIBABA(c))
@@ -910,6 +959,7 @@ check_action(vctx *c, const char *s, const char *path, bool not_action,
 	{
 		if (IS_ALIBABA(c) || s[0] == '\0')
 			goto bad;
+		list_item_path(path, base, list, item);
 		return add_note(c, path, s,
 						"%s: \"%.*s\" is not of the form \"<service>:<action>\" and names no KMS action; this statement %s nothing through it.",
 						path, QUOTE_MAX, s, effect);
@@ -918,9 +968,12 @@ check_action(vctx *c, const char *s, const char *path, bool not_action,
 	if (!starts_with_ci(s, "kms:"))
 	{
 		if (IS_ALIBABA(c))
+		{
+			list_item_path(path, base, list, item);
 			return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
 						 "The action \"%.*s\" at %s does not start with \"kms:\"; an Alibaba Cloud key policy allows only KMS actions.",
 						 QUOTE_MAX, s, path);
+		}
 		return KP_OK;
 	}
 	/* Alibaba's KMS actions differ from AWS's: well formed is enough. */
@@ -930,22 +983,29 @@ check_action(vctx *c, const char *s, const char *path, bool not_action,
 	{
 		if (kp_is_kms_action(name))
 			return KP_OK;
+		list_item_path(path, base, list, item);
 		return add_note(c, path, s,
 						"%s: \"%.*s\" names no KMS action; this statement %s nothing through it.",
 						path, QUOTE_MAX, s, effect);
 	}
+	/* a pattern can only match the names that start with its literal prefix */
+	prefix = strcspn(name, "*?");
 	for (i = 0; i < kp_kms_action_count; i++)
 	{
 		const char *an = kp_kms_action_names[i];
 
+		if (prefix > 0 && kp_ascii_ncasecmp(name, an, prefix) != 0)
+			continue;
 		if (kp_glob_span(name, strlen(name), an, strlen(an), KP_GLOB_ICASE, NULL))
 			return KP_OK;
 	}
+	list_item_path(path, base, list, item);
 	return add_note(c, path, s,
 					"%s: \"%.*s\" matches no KMS action; this statement %s nothing through it.",
 					path, QUOTE_MAX, s, effect);
 
 bad:
+	list_item_path(path, base, list, item);
 	if (IS_ALIBABA(c))
 		return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, path,
 					 "The action \"%.*s\" at %s is not valid; an action is \"kms:<action>\", where <action> may contain the wildcards \"*\" and \"?\".",
@@ -957,7 +1017,7 @@ bad:
 
 /* Copy a checked string-or-array into a malloc'd string array. */
 static kp_status
-copy_strings(vctx *c, json_object *v, char ***out, size_t *n_out)
+copy_strings(vctx *c, const kp_jv *v, char ***out, size_t *n_out)
 {
 	size_t		n = list_len(v);
 	size_t		i;
@@ -976,10 +1036,9 @@ copy_strings(vctx *c, json_object *v, char ***out, size_t *n_out)
 }
 
 static kp_status
-compile_actions(vctx *c, json_object *v, const char *elem, kp_statement *st)
+compile_actions(vctx *c, const kp_jv *v, const char *elem, kp_statement *st)
 {
 	char		base[KP_PATH_LEN];
-	char		path[KP_PATH_LEN];
 	size_t		i;
 	kp_status	rc;
 
@@ -989,8 +1048,7 @@ compile_actions(vctx *c, json_object *v, const char *elem, kp_statement *st)
 		return rc;
 	for (i = 0; i < list_len(v); i++)
 	{
-		list_item_path(path, base, v, i);
-		rc = check_action(c, str_of(list_item(v, i)), path,
+		rc = check_action(c, str_of(list_item(v, i)), base, v, i,
 						  strcmp(elem, "NotAction") == 0, st->allow);
 		if (rc != KP_OK)
 			return rc;
@@ -1029,12 +1087,12 @@ is_acs_resource_arn(const char *s)
 }
 
 static kp_status
-compile_resources(vctx *c, json_object *stmt, kp_statement *st)
+compile_resources(vctx *c, const kp_jv *stmt, kp_statement *st)
 {
-	json_object *res = NULL;
-	json_object *notres = NULL;
-	bool		has_res = json_object_object_get_ex(stmt, "Resource", &res);
-	bool		has_notres = json_object_object_get_ex(stmt, "NotResource", &notres);
+	const kp_jv *res = NULL;
+	const kp_jv *notres = NULL;
+	bool		has_res = (res = kp_jv_get_member(stmt, "Resource")) != NULL;
+	bool		has_notres = (notres = kp_jv_get_member(stmt, "NotResource")) != NULL;
 	char		base[KP_PATH_LEN];
 	char		path[KP_PATH_LEN];
 	size_t		i;
@@ -1055,10 +1113,10 @@ compile_resources(vctx *c, json_object *stmt, kp_statement *st)
 						 c->stmt);
 		mkpath(base, "%s.Resource", c->stmt);
 		if (!((is_string(res) && strcmp(str_of(res), "*") == 0) ||
-			  (json_object_is_type(res, json_type_array) &&
-			   json_object_array_length(res) == 1 &&
-			   is_string(json_object_array_get_idx(res, 0)) &&
-			   strcmp(str_of(json_object_array_get_idx(res, 0)), "*") == 0)))
+			  (is_array(res) &&
+			   kp_jv_array_len(res) == 1 &&
+			   is_string(kp_jv_array_item(res, 0)) &&
+			   strcmp(str_of(kp_jv_array_item(res, 0)), "*") == 0)))
 			return vfail(c, KP_ERR_MALFORMED, MSG_RESOURCES, base,
 						 "%s is not \"*\"; the only accepted Resource value in a key policy is \"*\".",
 						 base);
@@ -1292,40 +1350,39 @@ is_acs_key(const char *key)
  * (exact duplicates once), into buf.
  */
 static void
-collect_forbidden_keys(json_object *root, char *buf, size_t bufsize)
+collect_forbidden_keys(const kp_jv *root, char *buf, size_t bufsize)
 {
-	json_object *stmts;
+	const kp_jv *stmts;
 	size_t		n;
 	size_t		i;
 	size_t		used = 0;
 
 	buf[0] = '\0';
-	if (!json_object_object_get_ex(root, "Statement", &stmts))
+	if ((stmts = kp_jv_get_member(root, "Statement")) == NULL)
 		return;
-	n = json_object_is_type(stmts, json_type_array) ?
-		json_object_array_length(stmts) : 1;
+	n = is_array(stmts) ?
+		kp_jv_array_len(stmts) : 1;
 	for (i = 0; i < n; i++)
 	{
-		json_object *stmt = list_item(stmts, i);
-		json_object *cond;
+		const kp_jv *stmt = list_item(stmts, i);
+		const kp_jv *cond;
 
-		if (!json_object_is_type(stmt, json_type_object) ||
-			!json_object_object_get_ex(stmt, "Condition", &cond) ||
-			!json_object_is_type(cond, json_type_object))
+		if (!is_object(stmt) ||
+			((cond = kp_jv_get_member(stmt, "Condition")) == NULL) ||
+			!is_object(cond))
 			continue;
 		{
-		json_object_object_foreach(cond, opname, block)
+		kp_jv_foreach_member(cond, block)
 		{
-			(void) opname;
-			if (!json_object_is_type(block, json_type_object))
+			if (!is_object(block))
 				continue;
 			{
-			json_object_object_foreach(block, key, val)
+			kp_jv_foreach_member(block, val)
 			{
+				const char *key = kp_jv_key(val);
 				size_t		klen = strlen(key);
 				const char *hit;
 
-				(void) val;
 				if (!is_forbidden_key(key))
 					continue;
 				/* skip exact duplicates */
@@ -1355,15 +1412,39 @@ collect_forbidden_keys(json_object *root, char *buf, size_t bufsize)
 	}
 }
 
-/* The text of a scalar condition value (JSON true -> "true"). */
+/*
+ * The text of a scalar condition value: a string's bytes; JSON true and
+ * false -> "true", "false"; a number as written.  This is the text json-c
+ * gave these values when it built the tree (json_object_to_json_string_ext,
+ * JSON_C_TO_STRING_PLAIN, json-c 0.16), which stored policies were compiled
+ * with: json-c serialises a parsed double by the text it was parsed from
+ * ("1.0", "1e3", "1E+3", "0.10" stay as written), and an integer by printing
+ * its int64 value, which gives back the text of every integer the scanner
+ * accepts (no leading zeros, no '+', in range) except "-0", which prints as
+ * "0".  test_validate.c pins these.
+ */
 static const char *
-scalar_text(json_object *v)
+scalar_text(const kp_jv *v)
 {
-	if (is_string(v))
-		return str_of(v);
-	if (json_object_is_type(v, json_type_boolean))
-		return json_object_get_boolean(v) ? "true" : "false";
-	return json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
+	const char *num;
+
+	switch (kp_jv_type(v))
+	{
+		case KP_JV_STRING:
+			return str_of(v);
+		case KP_JV_BOOL:
+			return kp_jv_bool(v) ? "true" : "false";
+		case KP_JV_NUMBER:
+			num = kp_jv_number_text(v);
+			if (kp_jv_number_is_int(v) && strcmp(num, "-0") == 0)
+				return "0";
+			return num;
+		case KP_JV_NULL:
+			return "null";
+		default:
+			/* not a scalar: the grammar refuses it before asking */
+			return NULL;
+	}
 }
 
 /*
@@ -1374,9 +1455,11 @@ scalar_text(json_object *v)
  */
 static kp_status
 check_condition_value(vctx *c, op_family fam, const char *optext,
-					  json_object *v, const char *path)
+					  const kp_jv *v, const char *base, const kp_jv *list,
+					  size_t item)
 {
-	json_type	t = json_object_get_type(v);
+	char		path[KP_PATH_LEN];
+	kp_jv_kind	t = kp_jv_type(v);
 	const char *s = is_string(v) ? str_of(v) : NULL;
 	const char *text = scalar_text(v);
 	const char *want = NULL;
@@ -1391,7 +1474,7 @@ check_condition_value(vctx *c, op_family fam, const char *optext,
 			{
 				kp_number	num;
 
-				ok = t != json_type_boolean && kp_number_parse(text, &num);
+				ok = t != KP_JV_BOOL && kp_number_parse(text, &num);
 				want = "a decimal number";
 				break;
 			}
@@ -1399,7 +1482,7 @@ check_condition_value(vctx *c, op_family fam, const char *optext,
 			{
 				kp_instant	when;
 
-				ok = t != json_type_boolean && kp_date_parse(text, &when);
+				ok = t != KP_JV_BOOL && kp_date_parse(text, &when);
 				want = "an ISO 8601 date (such as \"2025-01-31T12:00:00Z\") or epoch seconds";
 				break;
 			}
@@ -1408,7 +1491,7 @@ check_condition_value(vctx *c, op_family fam, const char *optext,
 			{
 				bool		b;
 
-				ok = (t == json_type_boolean || s != NULL) && kp_bool_parse(text, &b);
+				ok = (t == KP_JV_BOOL || s != NULL) && kp_bool_parse(text, &b);
 				want = "true or false";
 				break;
 			}
@@ -1429,6 +1512,7 @@ check_condition_value(vctx *c, op_family fam, const char *optext,
 		return KP_OK;
 	if (want == NULL)
 		return KP_OK;
+	list_item_path(path, base, list, item);
 	if (s != NULL)
 		return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 					 "The value \"%.*s\" at %s is not valid for the %s operator; it must be %s.",
@@ -1482,7 +1566,7 @@ check_condition_key(vctx *c, const char *key, const char *path,
 static kp_status
 compile_condition(vctx *c, const char *optext, kp_cond_op op,
 				  kp_set_op set_op, bool if_exists, const char *key,
-				  json_object *v, kp_condition *cd)
+				  const kp_jv *v, kp_condition *cd)
 {
 	char		path[KP_PATH_LEN];
 	char		vpath[KP_PATH_LEN];
@@ -1514,9 +1598,9 @@ compile_condition(vctx *c, const char *optext, kp_cond_op op,
 	}
 
 	/* shape: a scalar or a non-empty array of scalars */
-	if (json_object_is_type(v, json_type_array))
+	if (is_array(v))
 	{
-		n = json_object_array_length(v);
+		n = kp_jv_array_len(v);
 		if (n == 0)
 			return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 						 "The value of %s is an empty array; it must be a string, a boolean, a number or a non-empty array of those.",
@@ -1526,18 +1610,19 @@ compile_condition(vctx *c, const char *optext, kp_cond_op op,
 		n = 1;
 	for (i = 0; i < n; i++)
 	{
-		json_object *item = list_item(v, i);
-		json_type	t = json_object_get_type(item);
+		const kp_jv *item = list_item(v, i);
+		kp_jv_kind	t = kp_jv_type(item);
 
-		list_item_path(vpath, path, v, i);
-		if (t != json_type_string && t != json_type_boolean &&
-			t != json_type_int && t != json_type_double)
+		if (t != KP_JV_STRING && t != KP_JV_BOOL && t != KP_JV_NUMBER)
+		{
+			list_item_path(vpath, path, v, i);
 			return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, vpath,
 						 "The value at %s is %s; a condition value must be a string, a boolean or a number%s.",
 						 vpath, type_name(item),
-						 json_object_is_type(v, json_type_array) ? "" :
+						 is_array(v) ? "" :
 						 ", or a non-empty array of those");
-		rc = check_condition_value(c, fam, optext, item, vpath);
+		}
+		rc = check_condition_value(c, fam, optext, item, path, v, i);
 		if (rc != KP_OK)
 			return rc;
 	}
@@ -1547,7 +1632,9 @@ compile_condition(vctx *c, const char *optext, kp_cond_op op,
 	cd->if_exists = if_exists;
 	cd->op_text = xstrdup(optext);
 	cd->key = xstrdup(key);
-	cd->path = xprintf("%s.Condition.%s.%s", c->stmt, optext, key);
+	/* path is that text, unless mkpath cut it at KP_PATH_LEN */
+	cd->path = strlen(path) < KP_PATH_LEN - 1 ? xstrdup(path) :
+		xprintf("%s.Condition.%s.%s", c->stmt, optext, key);
 	cd->values = calloc(n, sizeof(char *));
 	if (cd->op_text == NULL || cd->key == NULL || cd->path == NULL ||
 		cd->values == NULL)
@@ -1565,7 +1652,7 @@ compile_condition(vctx *c, const char *optext, kp_cond_op op,
 }
 
 static kp_status
-compile_conditions(vctx *c, json_object *v, kp_statement *st)
+compile_conditions(vctx *c, const kp_jv *v, kp_statement *st)
 {
 	char		base[KP_PATH_LEN];
 	char		path[KP_PATH_LEN];
@@ -1574,17 +1661,16 @@ compile_conditions(vctx *c, json_object *v, kp_statement *st)
 	kp_status	rc;
 
 	mkpath(base, "%s.Condition", c->stmt);
-	if (!json_object_is_type(v, json_type_object))
+	if (!is_object(v))
 		return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, base,
 					 "%s must be an object that maps condition operators to condition keys, not %s.",
 					 base, type_name(v));
 
 	{
-		json_object_object_foreach(v, opname, block)
+		kp_jv_foreach_member(v, block)
 		{
-			(void) opname;
-			if (json_object_is_type(block, json_type_object))
-				total += (size_t) json_object_object_length(block);
+			if (is_object(block))
+				total += (size_t) kp_jv_object_len(block);
 		}
 	}
 	if (total > 0)
@@ -1595,24 +1681,32 @@ compile_conditions(vctx *c, json_object *v, kp_statement *st)
 	}
 
 	{
-		json_object_object_foreach(v, optext, block)
+		kp_jv_foreach_member(v, block)
 		{
+			const char *optext = kp_jv_key(block);
 			kp_cond_op	op;
 			kp_set_op	set_op;
 			bool		if_exists;
 
-			mkpath(path, "%s.%s", base, optext);
 			if (!parse_operator(optext, &op, &set_op, &if_exists))
+			{
+				mkpath(path, "%s.%s", base, optext);
 				return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 							 "\"%.*s\" at %s is not a condition operator.",
 							 QUOTE_MAX, optext, path);
-			if (!json_object_is_type(block, json_type_object))
+			}
+			if (!is_object(block))
+			{
+				mkpath(path, "%s.%s", base, optext);
 				return vfail(c, KP_ERR_MALFORMED, MSG_CONDITIONS, path,
 							 "%s must be an object that maps condition keys to values, not %s.",
 							 path, type_name(block));
+			}
 			{
-				json_object_object_foreach(block, key, val)
+				kp_jv_foreach_member(block, val)
 				{
+					const char *key = kp_jv_key(val);
+
 					/* counted above; count the entry before filling it */
 					st->n_conditions = ++k;
 					rc = compile_condition(c, optext, op, set_op, if_exists, key,
@@ -1669,15 +1763,15 @@ is_alibaba_sid(const char *s)
 
 /* Unknown statement elements, in document order. */
 static kp_status
-check_statement_elements(vctx *c, json_object *obj)
+check_statement_elements(vctx *c, const kp_jv *obj)
 {
 	char		path[KP_PATH_LEN];
 
-	json_object_object_foreach(obj, key, val)
+	kp_jv_foreach_member(obj, val)
 	{
+		const char *key = kp_jv_key(val);
 		bool		known;
 
-		(void) val;
 		if (IS_ALIBABA(c))
 			known = in_list(key, ali_stmt_elems,
 							sizeof(ali_stmt_elems) / sizeof(ali_stmt_elems[0]));
@@ -1699,14 +1793,15 @@ check_statement_elements(vctx *c, json_object *obj)
 
 /* Sid (optional). */
 static kp_status
-compile_sid(vctx *c, json_object *obj, kp_statement *st)
+compile_sid(vctx *c, const kp_jv *obj, kp_statement *st)
 {
 	char		path[KP_PATH_LEN];
-	json_object *v;
+	const kp_jv *v;
 
-	if (!json_object_object_get_ex(obj, "Sid", &v))
+	if ((v = kp_jv_get_member(obj, "Sid")) == NULL)
 		return KP_OK;
-	mkpath(path, "%s.Sid", c->stmt);
+	if (!is_string(v) || (IS_ALIBABA(c) && !is_alibaba_sid(str_of(v))))
+		mkpath(path, "%s.Sid", c->stmt);
 	if (!is_string(v))
 		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, path,
 					 "%s must be a string, not %s.", path, type_name(v));
@@ -1722,19 +1817,19 @@ compile_sid(vctx *c, json_object *obj, kp_statement *st)
 
 /* Effect: "Allow" or "Deny". */
 static kp_status
-compile_effect(vctx *c, json_object *obj, kp_statement *st)
+compile_effect(vctx *c, const kp_jv *obj, kp_statement *st)
 {
 	char		path[KP_PATH_LEN];
-	json_object *v;
+	const kp_jv *v;
 
-	mkpath(path, "%s.Effect", c->stmt);
-	if (!json_object_object_get_ex(obj, "Effect", &v))
+	if ((v = kp_jv_get_member(obj, "Effect")) == NULL)
 		return vfail(c, KP_ERR_MALFORMED, MSG_EFFECT, c->stmt,
 					 "%s has no Effect element; it must be \"Allow\" or \"Deny\".",
 					 c->stmt);
 	if (!is_string(v) ||
 		(strcmp(str_of(v), "Allow") != 0 && strcmp(str_of(v), "Deny") != 0))
 	{
+		mkpath(path, "%s.Effect", c->stmt);
 		if (is_string(v))
 			return vfail(c, KP_ERR_MALFORMED, MSG_EFFECT, path,
 						 "%s must be \"Allow\" or \"Deny\", not \"%.*s\".",
@@ -1749,31 +1844,31 @@ compile_effect(vctx *c, json_object *obj, kp_statement *st)
 
 /* Principal: required in a key policy, refused in an identity policy. */
 static kp_status
-compile_statement_principal(vctx *c, json_object *obj, kp_statement *st)
+compile_statement_principal(vctx *c, const kp_jv *obj, kp_statement *st)
 {
 	char		path[KP_PATH_LEN];
-	json_object *v;
+	const kp_jv *v;
 	const char *elem = NULL;
 
 	if (IS_KEY_POLICY(c))
 	{
-		if (json_object_object_get_ex(obj, "NotPrincipal", &v))
+		if ((v = kp_jv_get_member(obj, "NotPrincipal")) != NULL)
 		{
 			mkpath(path, "%s.NotPrincipal", c->stmt);
 			return vfail(c, KP_ERR_MALFORMED, MSG_INVALID_PRINCIPALS, path,
 						 "%s: key policies do not support NotPrincipal; use Principal.",
 						 path);
 		}
-		if (!json_object_object_get_ex(obj, "Principal", &v))
+		if ((v = kp_jv_get_member(obj, "Principal")) == NULL)
 			return vfail(c, KP_ERR_MALFORMED, MSG_NO_PRINCIPAL, c->stmt,
 						 "%s has no Principal element; every statement of a key policy must name its principals.",
 						 c->stmt);
 		return compile_principals(c, v, st);
 	}
 
-	if (json_object_object_get_ex(obj, "Principal", &v))
+	if ((v = kp_jv_get_member(obj, "Principal")) != NULL)
 		elem = "Principal";
-	else if (json_object_object_get_ex(obj, "NotPrincipal", &v))
+	else if ((v = kp_jv_get_member(obj, "NotPrincipal")) != NULL)
 		elem = "NotPrincipal";
 	if (elem != NULL)
 	{
@@ -1787,15 +1882,15 @@ compile_statement_principal(vctx *c, json_object *obj, kp_statement *st)
 
 /* Action / NotAction: exactly one of them. */
 static kp_status
-compile_statement_actions(vctx *c, json_object *obj, kp_statement *st)
+compile_statement_actions(vctx *c, const kp_jv *obj, kp_statement *st)
 {
-	json_object *act = NULL;
-	json_object *notact = NULL;
+	const kp_jv *act = NULL;
+	const kp_jv *notact = NULL;
 	bool		has_act;
 	bool		has_notact;
 
-	has_act = json_object_object_get_ex(obj, "Action", &act);
-	has_notact = json_object_object_get_ex(obj, "NotAction", &notact);
+	has_act = (act = kp_jv_get_member(obj, "Action")) != NULL;
+	has_notact = (notact = kp_jv_get_member(obj, "NotAction")) != NULL;
 	if (has_act && has_notact)
 		return vfail(c, KP_ERR_MALFORMED, MSG_ACTIONS, c->stmt,
 					 "%s has both Action and NotAction; it must have exactly one of them.",
@@ -1812,12 +1907,12 @@ compile_statement_actions(vctx *c, json_object *obj, kp_statement *st)
 }
 
 static kp_status
-compile_statement(vctx *c, json_object *obj, kp_statement *st)
+compile_statement(vctx *c, const kp_jv *obj, kp_statement *st)
 {
-	json_object *v;
+	const kp_jv *v;
 	kp_status	rc;
 
-	if (!json_object_is_type(obj, json_type_object))
+	if (!is_object(obj))
 		return vfail(c, KP_ERR_MALFORMED, MSG_STATEMENT, c->stmt,
 					 "%s must be an object, not %s.", c->stmt, type_name(obj));
 	rc = check_statement_elements(c, obj);
@@ -1831,27 +1926,27 @@ compile_statement(vctx *c, json_object *obj, kp_statement *st)
 		rc = compile_statement_actions(c, obj, st);
 	if (rc == KP_OK)
 		rc = compile_resources(c, obj, st);
-	if (rc == KP_OK && json_object_object_get_ex(obj, "Condition", &v))
+	if (rc == KP_OK && (v = kp_jv_get_member(obj, "Condition")) != NULL)
 		rc = compile_conditions(c, v, st);
 	return rc;
 }
 
 static kp_status
-compile_document(vctx *c, json_object *root, kp_policy *pol)
+compile_document(vctx *c, const kp_jv *root, kp_policy *pol)
 {
-	json_object *v;
-	json_object *stmts;
+	const kp_jv *v;
+	const kp_jv *stmts;
 	size_t		n;
 	size_t		i;
 	kp_status	rc;
 
 	/* unknown top-level elements, in document order */
 	{
-		json_object_object_foreach(root, key, val)
+		kp_jv_foreach_member(root, val)
 		{
+			const char *key = kp_jv_key(val);
 			bool		known;
 
-			(void) val;
 			known = strcmp(key, "Version") == 0 || strcmp(key, "Statement") == 0 ||
 				(!IS_ALIBABA(c) && strcmp(key, "Id") == 0);
 			if (!known)
@@ -1866,7 +1961,7 @@ compile_document(vctx *c, json_object *root, kp_policy *pol)
 	/* Version */
 	if (IS_ALIBABA(c))
 	{
-		if (!json_object_object_get_ex(root, "Version", &v))
+		if ((v = kp_jv_get_member(root, "Version")) == NULL)
 			return vfail(c, KP_ERR_MALFORMED, MSG_DOCUMENT, "",
 						 "The policy has no Version element; an Alibaba Cloud key policy must have \"Version\": \"1\".");
 		if (!is_string(v) || strcmp(str_of(v), "1") != 0)
@@ -1874,7 +1969,7 @@ compile_document(vctx *c, json_object *root, kp_policy *pol)
 						 "Version must be the string \"1\".");
 		pol->version = KP_VERSION_ALIBABA_1;
 	}
-	else if (json_object_object_get_ex(root, "Version", &v))
+	else if ((v = kp_jv_get_member(root, "Version")) != NULL)
 	{
 		if (is_string(v) && strcmp(str_of(v), "2012-10-17") == 0)
 			pol->version = KP_VERSION_2012;
@@ -1893,7 +1988,7 @@ compile_document(vctx *c, json_object *root, kp_policy *pol)
 		pol->version = KP_VERSION_NONE;
 
 	/* Id */
-	if (json_object_object_get_ex(root, "Id", &v))
+	if ((v = kp_jv_get_member(root, "Id")) != NULL)
 	{
 		if (!is_string(v))
 			return vfail(c, KP_ERR_MALFORMED, MSG_DOCUMENT, "Id",
@@ -1904,17 +1999,17 @@ compile_document(vctx *c, json_object *root, kp_policy *pol)
 	}
 
 	/* Statement */
-	if (!json_object_object_get_ex(root, "Statement", &stmts))
+	if ((stmts = kp_jv_get_member(root, "Statement")) == NULL)
 		return vfail(c, KP_ERR_MALFORMED, MSG_DOCUMENT, "",
 					 "The policy has no Statement element; it must have at least one statement.");
-	if (json_object_is_type(stmts, json_type_array))
+	if (is_array(stmts))
 	{
-		n = json_object_array_length(stmts);
+		n = kp_jv_array_len(stmts);
 		if (n == 0)
 			return vfail(c, KP_ERR_MALFORMED, MSG_DOCUMENT, "Statement",
 						 "Statement is an empty array; the policy must have at least one statement.");
 	}
-	else if (json_object_is_type(stmts, json_type_object))
+	else if (is_object(stmts))
 		n = 1;
 	else
 		return vfail(c, KP_ERR_MALFORMED, MSG_DOCUMENT, "Statement",
@@ -1927,7 +2022,7 @@ compile_document(vctx *c, json_object *root, kp_policy *pol)
 	pol->n_statements = n;
 	for (i = 0; i < n; i++)
 	{
-		if (json_object_is_type(stmts, json_type_array))
+		if (is_array(stmts))
 			snprintf(c->stmt, sizeof(c->stmt), "Statement[%zu]", i);
 		else
 			snprintf(c->stmt, sizeof(c->stmt), "Statement");
@@ -1947,7 +2042,8 @@ kp_policy_parse(const char *doc, size_t len, const kp_parse_opts *opts,
 {
 	kp_parse_opts defaults;
 	kp_error	local;
-	json_object *root = NULL;
+	kp_jdom    *dom = NULL;
+	const kp_jv *root;
 	kp_policy  *pol;
 	vctx		c;
 	kp_status	rc;
@@ -1967,18 +2063,15 @@ kp_policy_parse(const char *doc, size_t len, const kp_parse_opts *opts,
 	if (rc != KP_OK)
 		return rc;
 
-	rc = kp_json_parse_strict(doc, len,
-							  opts->max_depth > 0 ? opts->max_depth : KP_DEFAULT_MAX_DEPTH,
-							  &root, err);
+	rc = kp_jdom_parse(doc, len,
+					   opts->max_depth > 0 ? opts->max_depth : KP_DEFAULT_MAX_DEPTH,
+					   &dom, err);
 	if (rc != KP_OK)
-	{
-		if (root != NULL)
-			json_object_put(root);
 		return rc;
-	}
-	if (!json_object_is_type(root, json_type_object))
+	root = kp_jdom_root(dom);
+	if (!is_object(root))
 	{
-		json_object_put(root);
+		kp_jdom_free(dom);
 		return kp_fail(err, KP_ERR_MALFORMED, MSG_DOCUMENT, "", -1,
 					   "The policy must be a JSON object.");
 	}
@@ -1986,7 +2079,7 @@ kp_policy_parse(const char *doc, size_t len, const kp_parse_opts *opts,
 	pol = calloc(1, sizeof(kp_policy));
 	if (pol == NULL)
 	{
-		json_object_put(root);
+		kp_jdom_free(dom);
 		return kp_fail(err, KP_ERR_NOMEM, MSG_NOMEM, "", -1,
 					   "The policy core could not allocate memory.");
 	}
@@ -2003,7 +2096,7 @@ kp_policy_parse(const char *doc, size_t len, const kp_parse_opts *opts,
 	c.pol = pol;
 
 	rc = compile_document(&c, root, pol);
-	json_object_put(root);
+	kp_jdom_free(dom);
 	if (rc != KP_OK)
 	{
 		kp_policy_free(pol);

@@ -1557,6 +1557,57 @@ test_alibaba_actions_conditions(void **state)
 				  "Statement[0].Condition.StringEqual");
 }
 
+/*
+ * The text of number and boolean condition values.  Before issue 17 it was
+ * json-c's serialisation (json_object_to_json_string_ext, PLAIN, 0.16) of
+ * the tree it parsed: a double keeps the text it was parsed from, an integer
+ * prints its int64 value (so "-0" becomes "0").  Stored policies were
+ * compiled that way; the scanner's tree must give the same strings.
+ */
+static void
+test_condition_value_text(void **state)
+{
+	static const char *const want[] = {
+		"1.0", "1e3", "1E3", "1E+3", "1e-3", "0.1", "-0.0", "0.10", "2.50",
+		"0", "0", "42", "-7", "9223372036854775807", "-9223372036854775808",
+		"3.14159265358979323846", "1e-400", "12345678901234567890.5",
+		"true", "false", "-1.5E-2", "x"
+	};
+	kp_policy  *p;
+	const kp_condition *cd;
+	size_t		i;
+
+	(void) state;
+	p = accept_opts(&aws_key, POLICY(
+		"{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\","
+		"\"Condition\":{\"StringEquals\":{\"kms:CallerAccount\":"
+		"[1.0,1e3,1E3,1E+3,1e-3,0.1,-0.0,0.10,2.50,0,-0,42,-7,"
+		"9223372036854775807,-9223372036854775808,3.14159265358979323846,1e-400,"
+		"12345678901234567890.5,true,false,-1.5E-2,\"x\"]},"
+		"\"NumericLessThanEquals\":{\"aws:MultiFactorAuthAge\":[1.0,-0,1e3,0.5]},"
+		"\"Bool\":{\"aws:SecureTransport\":true},"
+		"\"DateGreaterThan\":{\"aws:CurrentTime\":1700000000}}}"));
+	assert_int_equal(p->statements[0].n_conditions, 4);
+	cd = &p->statements[0].conditions[0];
+	assert_int_equal(cd->n_values, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < cd->n_values; i++)
+		assert_string_equal(cd->values[i], want[i]);
+	cd = &p->statements[0].conditions[1];
+	assert_string_equal(cd->op_text, "NumericLessThanEquals");
+	assert_int_equal(cd->n_values, 4);
+	assert_string_equal(cd->values[0], "1.0");
+	assert_string_equal(cd->values[1], "0");
+	assert_string_equal(cd->values[2], "1e3");
+	assert_string_equal(cd->values[3], "0.5");
+	assert_string_equal(p->statements[0].conditions[2].values[0], "true");
+	assert_string_equal(p->statements[0].conditions[3].values[0], "1700000000");
+	/* document order of operators and keys */
+	assert_string_equal(p->statements[0].conditions[2].op_text, "Bool");
+	assert_string_equal(p->statements[0].conditions[3].path,
+						"Statement[0].Condition.DateGreaterThan.aws:CurrentTime");
+	kp_policy_free(p);
+}
+
 int
 main(void)
 {
@@ -1593,6 +1644,7 @@ main(void)
 		cmocka_unit_test(test_alibaba_document),
 		cmocka_unit_test(test_alibaba_principals),
 		cmocka_unit_test(test_alibaba_actions_conditions),
+		cmocka_unit_test(test_condition_value_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
