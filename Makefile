@@ -179,8 +179,10 @@ prove_installcheck:
 # cluster and writes BENCHMARKS.md (kms_policy beside plain SQL); it needs
 # root.  bench/eval_bench is its core benchmark.
 # ---------------------------------------------------------------------------
-bench/eval_bench: bench/eval_bench.c $(CORE_LIB) $(CORE_PUBLIC_HEADERS)
-	$(CORE_CC) -std=gnu11 -O2 -Isrc/core -o $@ $< $(CORE_LIB) $(JSONC_LIBS)
+# It links the reference evaluator (test/ref) to compare with the evaluator
+# that came before the compiled form.
+bench/eval_bench: bench/eval_bench.c $(CORE_LIB) $(CORE_PUBLIC_HEADERS) $(REF_SRCS) $(REF_HEADERS)
+	$(CORE_CC) -std=gnu11 -O2 -g -Isrc/core -Itest/ref -o $@ $< $(REF_SRCS) $(CORE_LIB) $(JSONC_LIBS)
 
 .PHONY: bench
 bench: bench/eval_bench
