@@ -355,7 +355,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			/* The same damage behind a valid checksum. */
 			kp_wr64(m + 1 + KPC_H_CHECKSUM,
-					kp_compiled_fnv64(m + 1 + KPC_H_CHECKED, c.len - KPC_H_CHECKED));
+					kp_compiled_checksum(m + 1 + KPC_H_CHECKED, c.len - KPC_H_CHECKED));
 			st = kp_compiled_open(m + 1, c.len, &mc, &err);
 			if (st == KP_OK)
 				evaluate_any(&mc, kind == KP_DOC_KEY_POLICY, &req);
