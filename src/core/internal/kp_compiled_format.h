@@ -30,17 +30,32 @@ kp_rd16(const unsigned char *p)
 	return (uint16_t) (p[0] | (p[1] << 8));
 }
 
+/*
+ * 32 and 64 bits go through memcpy (one unaligned load where the machine
+ * has them), then to the host's byte order.
+ */
 static inline uint32_t
 kp_rd32(const unsigned char *p)
 {
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+	uint32_t	v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
 }
 
 static inline uint64_t
 kp_rd64(const unsigned char *p)
 {
-	return (uint64_t) kp_rd32(p) | ((uint64_t) kp_rd32(p + 4) << 32);
+	uint64_t	v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 
 static inline void
