@@ -48,7 +48,7 @@ PG_CPPFLAGS += -Isrc/core
 SHLIB_LINK += $(CORE_LIB) $(JSONC_LIBS)
 
 EXTRA_CLEAN = $(CORE_LIB) $(CORE_SRCS:.c=.o) src/core/build \
-	test/unit/*_test $(addprefix test/fuzz/,fuzz_policy fuzz_operands fuzz_context) bench/eval_bench
+	test/unit/*_test $(addprefix test/fuzz/,$(FUZZ_TARGETS)) bench/eval_bench
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -139,10 +139,13 @@ unit: $(UNIT_TESTS)
 #   fuzz_policy    kp_policy_parse + evaluation of what it accepts
 #   fuzz_operands  the validator accepts exactly what the evaluator parses
 #   fuzz_context   fuzzed request contexts: deterministic, order-independent
-# FUZZ_SECONDS bounds the run of each target (3 targets: 3 x FUZZ_SECONDS).
+#   fuzz_compiled  the compiled form against the reference evaluator
+#                  (test/ref), and damaged compiled bytes; also seeded from
+#                  corpus_policy
+# FUZZ_SECONDS bounds the run of each target (4 targets: 4 x FUZZ_SECONDS).
 # ---------------------------------------------------------------------------
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context
+FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context fuzz_compiled
 FUZZ_BINS = $(addprefix test/fuzz/,$(FUZZ_TARGETS))
 
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_FUZZ_LIB) $(CORE_HEADERS) $(REF_SRCS) $(REF_HEADERS)
@@ -154,9 +157,11 @@ fuzz: $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "== $$t ($(FUZZ_SECONDS)s)"; \
 		c=$${t#fuzz_}; mkdir -p test/fuzz/work_$$c; \
+		seeds=test/fuzz/corpus_$$c; \
+		if [ $$c = compiled ]; then seeds="$$seeds test/fuzz/corpus_policy"; fi; \
 		./test/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=40000 \
 			-detect_leaks=1 -print_final_stats=1 -artifact_prefix=test/fuzz/ \
-			test/fuzz/work_$$c test/fuzz/corpus_$$c; \
+			test/fuzz/work_$$c $$seeds; \
 	done
 
 # ---------------------------------------------------------------------------
@@ -174,8 +179,10 @@ prove_installcheck:
 # cluster and writes BENCHMARKS.md (kms_policy beside plain SQL); it needs
 # root.  bench/eval_bench is its core benchmark.
 # ---------------------------------------------------------------------------
-bench/eval_bench: bench/eval_bench.c $(CORE_LIB) $(CORE_PUBLIC_HEADERS)
-	$(CORE_CC) -std=gnu11 -O2 -Isrc/core -o $@ $< $(CORE_LIB) $(JSONC_LIBS)
+# It links the reference evaluator (test/ref) to compare with the evaluator
+# that came before the compiled form.
+bench/eval_bench: bench/eval_bench.c $(CORE_LIB) $(CORE_PUBLIC_HEADERS) $(REF_SRCS) $(REF_HEADERS)
+	$(CORE_CC) -std=gnu11 -O2 -g -Isrc/core -Itest/ref -o $@ $< $(REF_SRCS) $(CORE_LIB) $(JSONC_LIBS)
 
 .PHONY: bench
 bench: bench/eval_bench

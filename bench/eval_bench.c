@@ -12,7 +12,18 @@
  * prints, per file, "validate FILE N" (kp_policy_parse calls/s: characters,
  * quota, strict JSON, grammar, compilation) and "evaluate FILE N DECISION"
  * (kp_authorize calls/s of PRINCIPAL and ACTION on a key of the account,
- * with the context and the caller's keys).
+ * with the context and the caller's keys), then the compiled form's
+ * figures: "compile FILE N" (kp_policy_compile calls/s), "check FILE N"
+ * (kp_compiled_check calls/s), "evaluate_compiled FILE N DECISION"
+ * (kp_evaluate_compiled calls/s on checked bytes) and
+ * "check_evaluate_compiled FILE N DECISION" (both, per call: a read of
+ * stored bytes that misses every cache).
+ *
+ * Evaluators of the fixed cases: "tree" is kp_authorize on a kp_policy
+ * (which compiles the tree, then evaluates the compiled form), "compiled"
+ * is kp_authorize_compiled on bytes compiled once, "reference" is the tree
+ * evaluator as it was before the compiled form (test/ref/kp_eval_ref.c,
+ * linked into this benchmark only, for comparison).
  *
  * A third mode times validation alone, a fixed number of times (so that
  * valgrind --tool=callgrind counts the same work on every run):
@@ -27,7 +38,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "kp_compiled.h"
 #include "kp_eval.h"
+#include "kp_eval_ref.h"
 
 #define ACCT	"111122223333"
 #define KEY_ARN "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -73,6 +86,59 @@ static const char *SEED_POLICY =
 "            \"Condition\": {\n                \"Bool\": {\n"
 "                    \"kms:GrantIsForAWSResource\": \"true\"\n                }\n            }\n"
 "        }\n    ]\n}\n";
+
+/*
+ * The 2 KB key policy of bench/run (bench/setup.sql, bench_policy(0)): what a
+ * call whose key misses the compiled-policy cache parses today.
+ */
+static const char *BENCH_2K_POLICY =
+"{\n"
+"  \"Version\": \"2012-10-17\",\n"
+"  \"Id\": \"bench-policy-0\",\n"
+"  \"Statement\": [\n"
+"    {\n"
+"      \"Sid\": \"EnableRootAccess\",\n"
+"      \"Effect\": \"Allow\",\n"
+"      \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:root\"},\n"
+"      \"Action\": \"kms:*\",\n"
+"      \"Resource\": \"*\"\n"
+"    },\n"
+"    {\n"
+"      \"Sid\": \"AllowApplication\",\n"
+"      \"Effect\": \"Allow\",\n"
+"      \"Principal\": {\"AWS\": [\"arn:aws:iam::111122223333:role/BenchApp\", \"arn:aws:iam::111122223333:role/Svc00\"]},\n"
+"      \"Action\": [\"kms:GetKeyPolicy\", \"kms:PutKeyPolicy\", \"kms:ListKeyPolicies\", \"kms:DescribeKey\",\n"
+"                 \"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\"],\n"
+"      \"Resource\": \"*\",\n"
+"      \"Condition\": {\n"
+"        \"StringEquals\": {\"kms:CallerAccount\": \"111122223333\"},\n"
+"        \"ArnLike\": {\"aws:PrincipalArn\": [\"arn:aws:iam::111122223333:role/BenchApp\", \"arn:aws:iam::111122223333:role/Svc*\", \"arn:aws:iam::111122223333:role/KeyAdmin\"]},\n"
+"        \"DateLessThan\": {\"aws:CurrentTime\": \"2100-01-01T00:00:00Z\"},\n"
+"        \"StringEqualsIfExists\": {\"kms:EncryptionContext:tenant\": [\"t0\", \"t1\", \"shared\"]}\n"
+"      }\n"
+"    },\n"
+"    {\n"
+"      \"Sid\": \"AllowUsersFromTheNetwork\",\n"
+"      \"Effect\": \"Allow\",\n"
+"      \"Principal\": {\"AWS\": [\"arn:aws:iam::111122223333:user/U000\", \"arn:aws:iam::111122223333:user/U001\", \"arn:aws:iam::111122223333:user/U002\", \"arn:aws:iam::111122223333:user/U003\"]},\n"
+"      \"Action\": [\"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\", \"kms:DescribeKey\"],\n"
+"      \"Resource\": \"*\",\n"
+"      \"Condition\": {\n"
+"        \"IpAddress\": {\"aws:SourceIp\": [\"10.0.0.0/8\", \"192.168.0.0/16\", \"2001:db8::/32\"]},\n"
+"        \"Bool\": {\"aws:SecureTransport\": \"true\"},\n"
+"        \"StringLikeIfExists\": {\"kms:ViaService\": \"ec2.*.amazonaws.com\"}\n"
+"      }\n"
+"    },\n"
+"    {\n"
+"      \"Sid\": \"DenyDeletionExceptKeyAdmin\",\n"
+"      \"Effect\": \"Deny\",\n"
+"      \"Principal\": \"*\",\n"
+"      \"Action\": [\"kms:ScheduleKeyDeletion\", \"kms:DisableKey\"],\n"
+"      \"Resource\": \"*\",\n"
+"      \"Condition\": {\"StringNotEquals\": {\"aws:PrincipalArn\": [\"arn:aws:iam::111122223333:root\", \"arn:aws:iam::111122223333:role/KeyAdmin\"]}}\n"
+"    }\n"
+"  ]\n"
+"}\n";
 
 static const char *ALLOW_ALL_IDENTITY =
 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
@@ -139,41 +205,256 @@ now_seconds(void)
 	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
+typedef enum ev_mode
+{
+	EV_TREE,					/* kp_authorize on the trees */
+	EV_COMPILED,				/* kp_authorize_compiled on compiled bytes */
+	EV_REFERENCE				/* the reference (former) tree evaluator */
+} ev_mode;
+
+static const char *const mode_names[] = {"tree", "compiled", "reference"};
+
+/* Compile p into bytes at an odd address (as inside a 1-byte-header varlena). */
+static unsigned char *
+compile_odd(const kp_policy *p, kp_compiled *c)
+{
+	unsigned char *bytes;
+	unsigned char *buf;
+	size_t		len;
+	kp_error	err;
+
+	if (kp_policy_compile(p, &bytes, &len, &err) != KP_OK ||
+		(buf = malloc(len + 1)) == NULL)
+	{
+		fprintf(stderr, "eval_bench: compile failed\n");
+		exit(1);
+	}
+	memcpy(buf + 1, bytes, len);
+	free(bytes);
+	if (kp_compiled_open(buf + 1, len, c, &err) != KP_OK)
+	{
+		fprintf(stderr, "eval_bench: compiled bytes refused: %s\n", err.detail);
+		exit(1);
+	}
+	return buf;
+}
+
+static kp_decision
+authorize_mode(ev_mode mode, const kp_policy *kp, const kp_compiled *kc,
+			   const kp_policy *const *ids, const kp_compiled *const *cids,
+			   size_t n_ids, const kp_request *req, kp_trace *trace)
+{
+	switch (mode)
+	{
+		case EV_TREE:
+			return kp_authorize(kp, ids, n_ids, req, trace);
+		case EV_COMPILED:
+			return kp_authorize_compiled(kc, cids, n_ids, req, trace);
+		case EV_REFERENCE:
+			return kp_ref_authorize(kp, ids, n_ids, req, trace);
+	}
+	return KP_DECISION_IMPLICIT_DENY;
+}
+
 static void
 run_case(const char *name, const kp_policy *kp, const kp_policy *const *ids,
 		 size_t n_ids, const kp_request *req, bool traced,
 		 kp_decision expect, double seconds)
 {
+	kp_compiled kc;
+	kp_compiled ic[4];
+	const kp_compiled *cids[4];
+	unsigned char *kbuf = kp ? compile_odd(kp, &kc) : NULL;
+	unsigned char *ibuf[4];
+	int			mode;
+	size_t		i;
+
+	for (i = 0; i < n_ids && i < 4; i++)
+	{
+		ibuf[i] = compile_odd(ids[i], &ic[i]);
+		cids[i] = &ic[i];
+	}
+	for (mode = EV_TREE; mode <= EV_REFERENCE; mode++)
+	{
+		volatile int sink = 0;
+		long		n = 0;
+		double		start = now_seconds();
+		double		elapsed;
+		kp_trace	trace;
+		kp_decision d;
+
+		kp_trace_init(&trace);
+		d = authorize_mode(mode, kp, kp ? &kc : NULL, ids, cids, n_ids, req, NULL);
+		if (d != expect)
+		{
+			fprintf(stderr, "eval_bench: %s (%s): decision %s, expected %s\n", name,
+					mode_names[mode], kp_decision_name(d), kp_decision_name(expect));
+			exit(1);
+		}
+		do
+		{
+			int			k;
+
+			for (k = 0; k < 1000; k++)
+			{
+				sink += (int) authorize_mode(mode, kp, kp ? &kc : NULL, ids, cids,
+											 n_ids, req, traced ? &trace : NULL);
+				if (traced)
+					kp_trace_free(&trace);
+			}
+			n += 1000;
+			elapsed = now_seconds() - start;
+		} while (elapsed < seconds);
+		(void) sink;
+		printf("core eval %s [%s]: %.0f evals/s\n", name, mode_names[mode],
+			   (double) n / elapsed);
+	}
+	free(kbuf);
+	for (i = 0; i < n_ids && i < 4; i++)
+		free(ibuf[i]);
+}
+
+/* ------------------------------------------------------------------------
+ * Per-call work on one document (the 2 KB case and --docs)
+ * ------------------------------------------------------------------------ */
+
+typedef struct doc_work
+{
+	const char *doc;
+	size_t		len;
+	kp_parse_opts opts;
+	const kp_request *req;
+	kp_policy  *tree;			/* parsed once */
+	unsigned char *buf;			/* what to free */
+	const unsigned char *stored;	/* compiled once, at an odd address */
+	size_t		stored_len;
+	kp_compiled c;
+} doc_work;
+
+typedef kp_decision (*work_fn) (doc_work *w);
+
+/* Parse the document, evaluate with the reference (former) tree evaluator. */
+static kp_decision
+work_parse_reference(doc_work *w)
+{
+	kp_policy  *p = NULL;
+	kp_error	err;
+	kp_decision d;
+
+	if (kp_policy_parse(w->doc, w->len, &w->opts, &p, &err) != KP_OK)
+		exit(1);
+	d = kp_ref_authorize(p, NULL, 0, w->req, NULL);
+	kp_policy_free(p);
+	return d;
+}
+
+/* Parse the document, kp_authorize the tree (compile + evaluate). */
+static kp_decision
+work_parse_tree(doc_work *w)
+{
+	kp_policy  *p = NULL;
+	kp_error	err;
+	kp_decision d;
+
+	if (kp_policy_parse(w->doc, w->len, &w->opts, &p, &err) != KP_OK)
+		exit(1);
+	d = kp_authorize(p, NULL, 0, w->req, NULL);
+	kp_policy_free(p);
+	return d;
+}
+
+/* Check the stored compiled bytes, evaluate them in place. */
+static kp_decision
+work_check_evaluate(doc_work *w)
+{
+	kp_compiled c;
+	kp_error	err;
+
+	if (kp_compiled_open(w->stored, w->stored_len, &c, &err) != KP_OK)
+		exit(1);
+	return kp_authorize_compiled(&c, NULL, 0, w->req, NULL);
+}
+
+/* Evaluate checked compiled bytes in place. */
+static kp_decision
+work_evaluate(doc_work *w)
+{
+	return kp_authorize_compiled(&w->c, NULL, 0, w->req, NULL);
+}
+
+/* Check only. */
+static kp_decision
+work_check(doc_work *w)
+{
+	kp_error	err;
+
+	return (kp_decision) kp_compiled_check(w->stored, w->stored_len, &err);
+}
+
+/* Compile the parsed tree. */
+static kp_decision
+work_compile(doc_work *w)
+{
+	unsigned char *b;
+	size_t		len;
+	kp_error	err;
+
+	if (kp_policy_compile(w->tree, &b, &len, &err) != KP_OK)
+		exit(1);
+	free(b);
+	return (kp_decision) (len & 1);
+}
+
+/* Calls of fn per second over about seconds. */
+static double
+rate_of(work_fn fn, doc_work *w, double seconds)
+{
 	volatile int sink = 0;
 	long		n = 0;
 	double		start = now_seconds();
 	double		elapsed;
-	kp_trace	trace;
-	kp_decision d;
 
-	kp_trace_init(&trace);
-	d = kp_authorize(kp, ids, n_ids, req, NULL);
-	if (d != expect)
-	{
-		fprintf(stderr, "eval_bench: %s: decision %s, expected %s\n", name,
-				kp_decision_name(d), kp_decision_name(expect));
-		exit(1);
-	}
 	do
 	{
-		int			i;
+		int			k;
 
-		for (i = 0; i < 1000; i++)
-		{
-			sink += (int) kp_authorize(kp, ids, n_ids, req, traced ? &trace : NULL);
-			if (traced)
-				kp_trace_free(&trace);
-		}
-		n += 1000;
+		for (k = 0; k < 10; k++)
+			sink += (int) fn(w);
+		n += 10;
 		elapsed = now_seconds() - start;
 	} while (elapsed < seconds);
 	(void) sink;
-	printf("core eval %s: %.0f evals/s\n", name, (double) n / elapsed);
+	return (double) n / elapsed;
+}
+
+static void
+doc_work_init(doc_work *w, const char *doc, size_t len, const kp_request *req)
+{
+	kp_error	err;
+
+	memset(w, 0, sizeof(*w));
+	w->doc = doc;
+	w->len = len;
+	w->opts.dialect = KP_DIALECT_AWS;
+	w->opts.kind = KP_DOC_KEY_POLICY;
+	w->opts.partition = "aws";
+	w->opts.account = ACCT;
+	w->req = req;
+	if (kp_policy_parse(doc, len, &w->opts, &w->tree, &err) != KP_OK)
+	{
+		fprintf(stderr, "eval_bench: parse failed: %s %s\n", err.message, err.detail);
+		exit(1);
+	}
+	w->buf = compile_odd(w->tree, &w->c);
+	w->stored = w->c.data;
+	w->stored_len = w->c.len;
+}
+
+static void
+doc_work_free(doc_work *w)
+{
+	kp_policy_free(w->tree);
+	free(w->buf);
 }
 
 static char *
@@ -296,6 +577,20 @@ docs_mode(int argc, char **argv)
 		(void) sink;
 		printf("evaluate %s %.0f %s\n", argv[i], (double) n / elapsed, kp_decision_name(d));
 		kp_policy_free(p);
+		{
+			doc_work	w;
+
+			doc_work_init(&w, doc, len, &req);
+			printf("compile %s %.0f\n", argv[i], rate_of(work_compile, &w, seconds));
+			printf("check %s %.0f\n", argv[i], rate_of(work_check, &w, seconds));
+			printf("evaluate_compiled %s %.0f %s\n", argv[i],
+				   rate_of(work_evaluate, &w, seconds),
+				   kp_decision_name(work_evaluate(&w)));
+			printf("check_evaluate_compiled %s %.0f %s\n", argv[i],
+				   rate_of(work_check_evaluate, &w, seconds),
+				   kp_decision_name(work_check_evaluate(&w)));
+			doc_work_free(&w);
+		}
 		free(doc);
 	}
 	kp_context_free(ctx);
@@ -406,6 +701,60 @@ fixed_cases(double seconds)
 	req.principal_arn = "arn:aws:iam::111122223333:user/Nobody";
 	run_case("20 statements with conditions, none matches", p20, NULL, 0, &req, false,
 			 KP_DECISION_IMPLICIT_DENY, seconds);
+
+	/*
+	 * The 2 KB policy of bench/run, per call: parsing the document (a
+	 * compiled-policy cache miss today) against checking stored compiled
+	 * bytes and evaluating them in place.
+	 */
+	{
+		kp_context *c2 = kp_context_new();
+		kp_request	r2;
+		doc_work	w;
+		kp_decision d;
+		struct
+		{
+			const char *name;
+			work_fn		fn;
+		}			works[] = {
+			{"parse + evaluate (reference tree evaluator)", work_parse_reference},
+			{"parse + kp_authorize (compiles the tree)", work_parse_tree},
+			{"check + evaluate compiled", work_check_evaluate},
+			{"evaluate compiled (checked once)", work_evaluate},
+			{"check only", work_check},
+			{"compile only (from the tree)", work_compile},
+		};
+		size_t		k;
+
+		if (c2 == NULL ||
+			kp_context_add(c2, "kms:EncryptionContext:tenant", "t1") != KP_OK ||
+			kp_context_add(c2, "aws:SourceIp", "10.1.2.3") != KP_OK ||
+			kp_context_add(c2, "aws:SecureTransport", "true") != KP_OK ||
+			kp_context_add(c2, "aws:CurrentTime", "2025-06-01T12:00:00Z") != KP_OK ||
+			kp_context_add_caller(c2, "arn:aws:iam::111122223333:role/BenchApp",
+								  NULL, false) != KP_OK)
+			return 1;
+		memset(&r2, 0, sizeof(r2));
+		r2.principal_arn = "arn:aws:iam::111122223333:role/BenchApp";
+		r2.action = "kms:Decrypt";
+		r2.resource_arn = KEY_ARN;
+		r2.context = c2;
+		doc_work_init(&w, BENCH_2K_POLICY, strlen(BENCH_2K_POLICY), &r2);
+		d = work_check_evaluate(&w);
+		if (d != KP_DECISION_ALLOW || work_parse_reference(&w) != d ||
+			work_parse_tree(&w) != d)
+		{
+			fprintf(stderr, "eval_bench: 2 KB policy: unexpected decision\n");
+			return 1;
+		}
+		printf("core 2 KB policy: %zu characters, compiled %zu bytes\n",
+			   strlen(BENCH_2K_POLICY), w.stored_len);
+		for (k = 0; k < sizeof(works) / sizeof(works[0]); k++)
+			printf("core 2 KB policy, %s: %.0f calls/s\n", works[k].name,
+				   rate_of(works[k].fn, &w, seconds));
+		doc_work_free(&w);
+		kp_context_free(c2);
+	}
 
 	kp_context_free(ctx);
 	kp_policy_free(dflt);

@@ -16,7 +16,9 @@
  *	  4  2  format (KP_COMPILED_FORMAT)
  *	  6  2  ~format (ones' complement: a flipped bit reads as corruption,
  *	        not as another format)
- *	  8  8  checksum: 64-bit FNV-1a of bytes [16, length)
+ *	  8  8  checksum of bytes [16, length): FNV-1a widened to 64-bit words
+ *	        (kp_compiled_checksum, internal/kp_compiled_format.h); any
+ *	        single changed byte changes it
  *	 16  4  length: of the whole blob
  *	 20  4  rules version (KP_RULES_VERSION, kp.h)
  *	 24  1  dialect (kp_dialect)      25 1 kind (kp_doc_kind)
@@ -92,6 +94,8 @@ typedef struct intern_entry
 	uint32_t	pos;
 	uint32_t	len;
 	uint32_t	hash;
+	bool		has_bits;		/* act_bits computed (an Action pattern) */
+	uint64_t	act_bits;
 } intern_entry;
 
 typedef struct builder
@@ -151,10 +155,11 @@ intern_grow(builder *b)
 
 /*
  * The absolute offset of s[0..len) in the string area, adding it (and its
- * NUL) when it is not there yet.  KPC_NONE when out of memory.
+ * NUL) when it is not there yet.  KPC_NONE when out of memory.  *entry (when
+ * not NULL) receives the index of its entry.
  */
 static uint32_t
-intern_span(builder *b, const char *s, size_t len)
+intern_entry_of(builder *b, const char *s, size_t len, size_t *entry)
 {
 	uint32_t	h = bytes_hash(s, len);
 	size_t		k;
@@ -168,7 +173,11 @@ intern_span(builder *b, const char *s, size_t len)
 	{
 		e = &b->entries[b->slots[k] - 1];
 		if (e->hash == h && e->len == len && memcmp(b->str + e->pos, s, len) == 0)
+		{
+			if (entry != NULL)
+				*entry = b->slots[k] - 1;
 			return (uint32_t) (b->str_off + e->pos);
+		}
 	}
 	if (len >= UINT32_MAX - 1 || b->str_len + len + 1 > UINT32_MAX)
 		goto oom;
@@ -199,6 +208,10 @@ intern_span(builder *b, const char *s, size_t len)
 	e->pos = (uint32_t) b->str_len;
 	e->len = (uint32_t) len;
 	e->hash = h;
+	e->has_bits = false;
+	e->act_bits = 0;
+	if (entry != NULL)
+		*entry = b->n_entries;
 	memcpy(b->str + b->str_len, s, len);
 	b->str[b->str_len + len] = '\0';
 	b->str_len += len + 1;
@@ -208,6 +221,12 @@ intern_span(builder *b, const char *s, size_t len)
 oom:
 	b->oom = true;
 	return KPC_NONE;
+}
+
+static uint32_t
+intern_span(builder *b, const char *s, size_t len)
+{
+	return intern_entry_of(b, s, len, NULL);
 }
 
 /* Write a string reference for s (NULL: no string). */
@@ -359,6 +378,66 @@ put_condition(builder *b, unsigned char *at, const kp_condition *c,
 	*values_at = v;
 }
 
+/*
+ * The KMS actions (bit i: kp_kms_action_names[i]) an Action pattern
+ * matches, by kp_action_matches itself.  A glob matches its literal prefix
+ * (the text before the first '*' or '?') literally, ASCII case-insensitive,
+ * so only actions whose "kms:<name>" starts with that prefix are tried; a
+ * pattern without wildcards can only match the action it names.
+ */
+static uint64_t
+action_bits(const char *pattern, bool *oom)
+{
+	size_t		plen = strcspn(pattern, "*?");
+	const char *rest = pattern + 4;
+	size_t		rlen = 0;
+	uint64_t	bits = 0;
+	size_t		j;
+
+	if (pattern[plen] == '\0')
+	{
+		int			k;
+
+		if (kp_ascii_ncasecmp(pattern, "kms:", 4) != 0)
+			return 0;
+		k = kp_kms_action_index(pattern + 4);
+		return k >= 0 && k < 64 ? (uint64_t) 1 << k : 0;
+	}
+	if (plen >= 4)
+	{
+		if (kp_ascii_ncasecmp(pattern, "kms:", 4) != 0)
+			return 0;
+		rlen = plen - 4;
+	}
+	else if (kp_ascii_ncasecmp(pattern, "kms:", plen) != 0)
+		return 0;
+	else
+		rest = NULL;			/* the wildcard comes within "kms:" */
+	for (j = 0; j < kp_kms_action_count && j < 64; j++)
+	{
+		const char *name = kp_kms_action_names[j];
+		char		small[128];
+		char	   *full = small;
+		size_t		n = strlen(name);
+
+		if (rest != NULL && (n < rlen || kp_ascii_ncasecmp(name, rest, rlen) != 0))
+			continue;
+		/* Every name of the table fits the buffer; the heap is a fallback. */
+		if (n + 5 > sizeof(small) && (full = malloc(n + 5)) == NULL)
+		{
+			*oom = true;
+			return 0;
+		}
+		memcpy(full, "kms:", 4);
+		memcpy(full + 4, name, n + 1);
+		if (kp_action_matches(pattern, full))
+			bits |= (uint64_t) 1 << j;
+		if (full != small)
+			free(full);
+	}
+	return bits;
+}
+
 static void
 put_statement(builder *b, unsigned char *at, const kp_statement *st)
 {
@@ -383,22 +462,28 @@ put_statement(builder *b, unsigned char *at, const kp_statement *st)
 	for (i = 0; i < st->n_principals; i++)
 		put_principal(b, p + i * KPC_PRIN_SIZE, &st->principals[i]);
 
+	/*
+	 * The patterns, and the bitset: what the glob of each pattern says about
+	 * each KMS action (once per distinct pattern).
+	 */
 	kp_wr32(at + KPC_S_ACT_OFF, reserve(b, st->n_actions, KPC_STR_SIZE, &p));
 	kp_wr32(at + KPC_S_N_ACT, (uint32_t) st->n_actions);
 	for (i = 0; i < st->n_actions; i++)
-		put_str(b, p + i * KPC_STR_SIZE, st->actions[i]);
-	/* The bitset: what the glob of each pattern says about each KMS action. */
-	for (j = 0; j < kp_kms_action_count && j < 64; j++)
 	{
-		char		name[64];
+		size_t		len = strlen(st->actions[i]);
+		size_t		e = 0;
+		uint32_t	off = intern_entry_of(b, st->actions[i], len, &e);
 
-		snprintf(name, sizeof(name), "kms:%s", kp_kms_action_names[j]);
-		for (i = 0; i < st->n_actions; i++)
-			if (kp_action_matches(st->actions[i], name))
-			{
-				bits |= (uint64_t) 1 << j;
-				break;
-			}
+		kp_wr32(p + i * KPC_STR_SIZE, off);
+		kp_wr32(p + i * KPC_STR_SIZE + 4, (uint32_t) len);
+		if (off == KPC_NONE)
+			break;
+		if (!b->entries[e].has_bits)
+		{
+			b->entries[e].act_bits = action_bits(st->actions[i], &b->oom);
+			b->entries[e].has_bits = true;
+		}
+		bits |= b->entries[e].act_bits;
 	}
 	kp_wr64(at + KPC_S_ACT_BITS, bits);
 
@@ -534,7 +619,7 @@ kp_policy_compile(const kp_policy *policy, unsigned char **out,
 	memcpy(blob + KPC_HEADER_SIZE, b.rec, b.rec_size);
 	memcpy(blob + b.str_off, b.str, b.str_len);
 	kp_wr64(blob + KPC_H_CHECKSUM,
-			kp_compiled_fnv64(blob + KPC_H_CHECKED, total - KPC_H_CHECKED));
+			kp_compiled_checksum(blob + KPC_H_CHECKED, total - KPC_H_CHECKED));
 	free(b.rec);
 	free(b.str);
 	free(b.entries);
@@ -806,7 +891,7 @@ kp_compiled_check(const void *data, size_t len, kp_error *err)
 	if (kp_rd32(d + KPC_H_LENGTH) != len)
 		return corrupt(err, "The length of the compiled policy is not the one its header records.");
 	if (kp_rd64(d + KPC_H_CHECKSUM) !=
-		kp_compiled_fnv64(d + KPC_H_CHECKED, len - KPC_H_CHECKED))
+		kp_compiled_checksum(d + KPC_H_CHECKED, len - KPC_H_CHECKED))
 		return corrupt(err, "The checksum of the compiled policy does not match its bytes.");
 	if (kp_rd32(d + KPC_H_RULES) != KP_RULES_VERSION)
 		return kp_fail(err, KP_ERR_STALE, "The compiled policy is stale.", "", -1,

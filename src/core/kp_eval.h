@@ -29,9 +29,14 @@
  * The dialect is that of the key policy (or of the first identity policy
  * when there is no key policy, or of the key ARN when there is no policy).
  *
- * Nothing on the evaluation path allocates memory unless a trace is asked
- * for (or a policy value with a policy variable expands to more than 1 kB,
- * EXPAND_BUF in kp_eval.c).
+ * There is one evaluator, and it works on the compiled form of policies
+ * (kp_compiled.h: kp_evaluate_compiled).  kp_authorize and kp_evaluate
+ * below take kp_policy trees: they compile them (kp_policy_compile, malloc)
+ * and call that evaluator, so both forms decide and explain identically;
+ * callers that evaluate often should keep the compiled bytes instead.
+ * On compiled policies, nothing on the evaluation path allocates memory
+ * unless a trace is asked for (or a policy value with a policy variable
+ * expands to more than 1 kB, EXPAND_BUF in kp_eval.c).
  * The evaluator keeps no global state: it is reentrant and thread-safe.
  */
 #ifndef KP_EVAL_H
@@ -251,7 +256,9 @@ extern kp_decision kp_authorize(const kp_policy *key_policy,
  * hook (kp.h) as it goes.  Returns KP_OK with *decision set, or
  * KP_ERR_INTERRUPTED, with *decision KP_DECISION_IMPLICIT_DENY and the
  * trace freed: the caller must not use the decision, it calls
- * CHECK_FOR_INTERRUPTS (and evaluates again if that returns).
+ * CHECK_FOR_INTERRUPTS (and evaluates again if that returns).  When the
+ * trees cannot be compiled (out of memory) it returns KP_ERR_NOMEM with
+ * *decision KP_DECISION_IMPLICIT_DENY (fail closed) and an empty trace.
  * kp_authorize(...) is kp_evaluate(...) that fails closed (an implicit
  * deny) when interrupted.
  */

@@ -113,7 +113,7 @@ static void
 rechecksum(unsigned char *d, size_t len)
 {
 	kp_wr64(d + KPC_H_CHECKSUM,
-			kp_compiled_fnv64(d + KPC_H_CHECKED, len - KPC_H_CHECKED));
+			kp_compiled_checksum(d + KPC_H_CHECKED, len - KPC_H_CHECKED));
 }
 
 static const char *DEFAULT_POLICY =

@@ -30,17 +30,32 @@ kp_rd16(const unsigned char *p)
 	return (uint16_t) (p[0] | (p[1] << 8));
 }
 
+/*
+ * 32 and 64 bits go through memcpy (one unaligned load where the machine
+ * has them), then to the host's byte order.
+ */
 static inline uint32_t
 kp_rd32(const unsigned char *p)
 {
-	return (uint32_t) p[0] | ((uint32_t) p[1] << 8) |
-		((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+	uint32_t	v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
 }
 
 static inline uint64_t
 kp_rd64(const unsigned char *p)
 {
-	return (uint64_t) kp_rd32(p) | ((uint64_t) kp_rd32(p + 4) << 32);
+	uint64_t	v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
 }
 
 static inline void
@@ -82,7 +97,7 @@ kp_wr64(unsigned char *p, uint64_t v)
 #define KPC_H_MAGIC			0
 #define KPC_H_FORMAT		4	/* u16 */
 #define KPC_H_FORMAT_NOT	6	/* u16, ~format */
-#define KPC_H_CHECKSUM		8	/* u64, FNV-1a over [KPC_H_CHECKED, len) */
+#define KPC_H_CHECKSUM		8	/* u64, kp_compiled_checksum of [KPC_H_CHECKED, len) */
 #define KPC_H_CHECKED		16	/* first byte the checksum covers */
 #define KPC_H_LENGTH		16	/* u32 */
 #define KPC_H_RULES			20	/* u32 */
@@ -206,18 +221,40 @@ kp_key_hash(const char *key, size_t len)
 	return h;
 }
 
-/* The checksum of a compiled policy: 64-bit FNV-1a. */
-static inline uint64_t
-kp_compiled_fnv64(const unsigned char *p, size_t len)
-{
-	uint64_t	h = 14695981039346656037ull;
-	size_t		i;
+/*
+ * The checksum of a compiled policy: FNV-1a widened to 64-bit words, each
+ * step h = (h ^ word) * M, h ^= h >> 32 over the little-endian 8-byte words
+ * (the last one zero-padded), then a final mix.  Every step is a bijection
+ * of h for a fixed word and of the word for a fixed h, so a change confined
+ * to one word -- any single changed byte -- always changes the checksum.
+ * Eight bytes per step keep the check cheap enough to run on every read.
+ */
+#define KPC_HASH_MUL 0x9E3779B97F4A7C15ull
 
-	for (i = 0; i < len; i++)
+static inline uint64_t
+kp_compiled_checksum(const unsigned char *p, size_t len)
+{
+	uint64_t	h = 14695981039346656037ull ^ (uint64_t) len;
+	size_t		i = 0;
+
+	for (; i + 8 <= len; i += 8)
 	{
-		h ^= p[i];
-		h *= 1099511628211ull;
+		h = (h ^ kp_rd64(p + i)) * KPC_HASH_MUL;
+		h ^= h >> 32;
 	}
+	if (i < len)
+	{
+		uint64_t	w = 0;
+		size_t		k;
+
+		for (k = 0; i + k < len; k++)
+			w |= (uint64_t) p[i + k] << (8 * k);
+		h = (h ^ w) * KPC_HASH_MUL;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= KPC_HASH_MUL;
+	h ^= h >> 32;
 	return h;
 }
 
