@@ -626,6 +626,54 @@ AS 'MODULE_PATHNAME', 'kms_explain_authorization_v1'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+-- Access analysis (README, Access analysis): exact answers from the evaluator.
+-- The checks analyse the documents given and read nothing stored; the key
+-- functions show what the key's policy says and need kms:GetKeyPolicy.
+CREATE FUNCTION @extschema@.kms_check_no_new_access(new_policy text, existing_policy text)
+RETURNS TABLE (result text, principal text, action text, context jsonb, reason text)
+AS 'MODULE_PATHNAME', 'kms_check_no_new_access_v1'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_check_access_not_granted(policy text, actions text[],
+                                                         principals text[] DEFAULT NULL)
+RETURNS TABLE (result text, principal text, action text, context jsonb, reason text)
+AS 'MODULE_PATHNAME', 'kms_check_access_not_granted_v1'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_check_no_public_access(policy text)
+RETURNS TABLE (result text, principal text, action text, context jsonb, reason text)
+AS 'MODULE_PATHNAME', 'kms_check_no_public_access_v1'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_key_access(key_id text)
+RETURNS TABLE (principal text, action text, access text, conditions jsonb, statement text)
+AS 'MODULE_PATHNAME', 'kms_key_access_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION @extschema@.kms_key_policy_diff(key_id text, from_version bigint, to_version bigint)
+RETURNS TABLE (result text, principal text, action text, context jsonb, reason text)
+AS 'MODULE_PATHNAME', 'kms_key_policy_diff_v1'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+
+COMMENT ON FUNCTION @extschema@.kms_check_no_new_access(text, text) IS 'CheckNoNewAccess: PASS, or FAIL rows with a request the new policy allows and the existing one does not, or UNKNOWN with the reason';
+COMMENT ON FUNCTION @extschema@.kms_check_access_not_granted(text, text[], text[]) IS 'CheckAccessNotGranted: PASS, or FAIL rows with a request in which the policy allows one of the actions (to one of the principals)';
+COMMENT ON FUNCTION @extschema@.kms_check_no_public_access(text) IS 'CheckNoPublicAccess: PASS, or FAIL rows with a request of an account nobody names that the policy allows';
+COMMENT ON FUNCTION @extschema@.kms_key_access(text) IS 'Who may do what with the key under its current policy: allowed, allowed_if (with the conditions) or delegated; needs kms:GetKeyPolicy or an administrator';
+COMMENT ON FUNCTION @extschema@.kms_key_policy_diff(text, bigint, bigint) IS 'The access GAINED and LOST between two versions of the key policy history, each with a witness request; needs kms:GetKeyPolicy or an administrator';
+
+REVOKE ALL ON FUNCTION
+    @extschema@.kms_check_no_new_access(text, text),
+    @extschema@.kms_check_access_not_granted(text, text[], text[]),
+    @extschema@.kms_check_no_public_access(text),
+    @extschema@.kms_key_access(text),
+    @extschema@.kms_key_policy_diff(text, bigint, bigint)
+FROM PUBLIC;
+
 -- ---------------------------------------------------------------------------
 -- What each object is, for \dx+ kms_policy, \df+ kms_* and \d+ kms_policy.*
 -- ---------------------------------------------------------------------------

@@ -356,6 +356,15 @@ extern kp_status kp_policy_check_text(const char *doc, size_t len,
 extern bool kp_is_kms_action(const char *name);	/* case-insensitive, exact */
 
 /*
+ * May a request carry several values for this condition key?  True for the
+ * ArrayOfString keys of the service reference (aws:TagKeys,
+ * kms:ResourceAliases, ...) and for keys it does not list; false for the
+ * single-valued ones (aws:SourceIp, kms:CallerAccount, ...), which AWS
+ * always sends with one value.
+ */
+extern bool kp_condition_key_is_multivalued(const char *key);
+
+/*
  * Check one principal the way a key policy names it (the same rule as
  * kp_policy_parse) and normalise it: an AWS account ID becomes
  * "arn:<partition>:iam::<id>:root"; ARNs, "*" and service principals are

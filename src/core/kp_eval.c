@@ -39,6 +39,7 @@
 #include "kp_compiled.h"
 #include "kp_eval.h"
 #include "internal/kp_compiled_format.h"
+#include "internal/kp_eval_probe.h"
 #include "internal/kp_iam.h"
 #include "internal/kp_operand.h"
 
@@ -2319,4 +2320,78 @@ kp_authorize(const kp_policy *key_policy,
 	(void) kp_evaluate(key_policy, identity_policies, n_identity, req, trace,
 					   &decision);
 	return decision;
+}
+
+/* ------------------------------------------------------------------------
+ * Statement probes for the access analysis (internal/kp_eval_probe.h)
+ * ------------------------------------------------------------------------ */
+
+static void
+probe_env(eval_env *env, const kp_compiled *policy, const kp_context *ctx)
+{
+	env->ctx = ctx;
+	env->oom = false;
+	env->poll.work = 0;
+	env->poll.stop = false;
+	env_use(env, policy);
+}
+
+kp_probe_target
+kp_probe_statement_target(const kp_compiled *policy, uint32_t i,
+						  bool check_principal, const kp_request *req)
+{
+	eval_env	env;
+	caller		c;
+	stmt_result r;
+	const unsigned char *s;
+
+	probe_env(&env, policy, NULL);
+	caller_init(&c, req);
+	s = statement_at(env.d, i);
+	/*
+	 * stmt_eval with the statement's conditions skipped: evaluate it as a
+	 * whole, and read a failed condition as "the target matched".
+	 */
+	stmt_eval(&env, s, check_principal, &c, req, request_action_index(req->action), &r);
+	if (r.outcome == KP_TRACE_NO_PRINCIPAL || r.outcome == KP_TRACE_NO_ACTION ||
+		r.outcome == KP_TRACE_NO_RESOURCE)
+		return KP_PROBE_NO_MATCH;
+	if (!check_principal)
+		return KP_PROBE_DIRECT;
+	if (r.outcome == KP_TRACE_APPLIED)
+		return r.pm == PM_DELEGATED ? KP_PROBE_DELEGATED : KP_PROBE_DIRECT;
+	/* A condition failed: the principal match is still in r.pm. */
+	return r.pm == PM_DELEGATED ? KP_PROBE_DELEGATED : KP_PROBE_DIRECT;
+}
+
+bool
+kp_probe_statement_allows(const kp_compiled *policy, uint32_t i)
+{
+	return (kp_rd32(statement_at(policy->data, i) + KPC_S_FLAGS) & KPC_SF_ALLOW) != 0;
+}
+
+bool
+kp_probe_statement_key_holds(const kp_compiled *policy, uint32_t i,
+							 const char *key_lower, const kp_context *ctx)
+{
+	eval_env	env;
+	const unsigned char *s;
+	const unsigned char *arr;
+	uint32_t	n;
+	uint32_t	j;
+	size_t		klen = strlen(key_lower);
+
+	probe_env(&env, policy, ctx);
+	s = statement_at(env.d, i);
+	arr = blob_array(env.d, s + KPC_S_COND_OFF, &n);
+	for (j = 0; j < n; j++)
+	{
+		const unsigned char *c = arr + (size_t) j * KPC_COND_SIZE;
+		span		key = blob_str(env.d, c + KPC_C_KEY_LOWER);
+
+		if (key.len == klen && memcmp(key.p, key_lower, klen) == 0 &&
+			!cond_eval(&env, c))
+			return false;
+	}
+	return true;
 }

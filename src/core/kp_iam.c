@@ -130,3 +130,11 @@ kp_lookup_condition_key(const char *key)
 	}
 	return NULL;
 }
+
+bool
+kp_condition_key_is_multivalued(const char *key)
+{
+	const kp_cond_key_def *def = kp_lookup_condition_key(key);
+
+	return def == NULL || def->type == KP_KEY_ARRAY_OF_STRING;
+}

@@ -75,6 +75,30 @@ read_session(void)
 }
 
 /*
+ * The keys add_request_keys gives every request that kms_authorize decides
+ * (not only the session's own calls), whatever the caller: a request never
+ * lacks them, which the access analysis must know (kms_api_analysis.c).
+ * Keep this list with the function below.
+ */
+static const char *const aws_request_keys[] = {
+	"aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion", "aws:ViaAWSService",
+	"kms:KeySpec", "kms:KeyUsage", "kms:KeyOrigin", "kms:MultiRegion"
+};
+static const char *const alibaba_request_keys[] = {"acs:CurrentTime"};
+
+const char *const *
+kms_request_defined_keys(kp_dialect dialect, size_t *n)
+{
+	if (dialect == KP_DIALECT_ALIBABA)
+	{
+		*n = lengthof(alibaba_request_keys);
+		return alibaba_request_keys;
+	}
+	*n = lengthof(aws_request_keys);
+	return aws_request_keys;
+}
+
+/*
  * Fill in the keys the request itself defines, where the caller's context
  * does not give them: the caller, time, the key's properties, and, when the
  * request comes from this session (from_session: an API call, not a

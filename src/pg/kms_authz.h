@@ -34,4 +34,10 @@ extern kp_decision kms_decide_request(const KmsKey *key, Oid caller_role,
 									  const char *principal, const char *action,
 									  Jsonb *user_context, kp_trace *trace);
 
+/*
+ * The condition keys every request kms_authorize decides has (the request
+ * defines them: aws:CurrentTime, ...), for the access analysis.
+ */
+extern const char *const *kms_request_defined_keys(kp_dialect dialect, size_t *n);
+
 #endif							/* KMS_AUTHZ_H */
