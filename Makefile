@@ -122,8 +122,8 @@ UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/%_test,$(sort $(wildcard test/un
 # The reference evaluator (test/ref: the tree evaluator before the compiled
 # form, the oracle of the differential tests) is linked into every unit test
 # and fuzz target, never into libkp.a.
-REF_SRCS = test/ref/kp_eval_ref.c
-REF_HEADERS = test/ref/kp_eval_ref.h
+REF_SRCS = test/ref/kp_eval_ref.c test/ref/analysis_oracle.c
+REF_HEADERS = test/ref/kp_eval_ref.h test/ref/analysis_oracle.h
 
 test/unit/%_test: test/unit/%.c $(CORE_ASAN_LIB) $(CORE_HEADERS) $(REF_SRCS) $(REF_HEADERS)
 	$(CORE_CC) $(CORE_ASAN_CFLAGS) -Isrc/core -Itest/ref $(JSONC_CFLAGS) -o $@ $< $(REF_SRCS) \

@@ -271,6 +271,7 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 	JsonbIteratorToken tok;
 	char	   *key = NULL;
 	int			depth = 0;
+	int			n_elems = 0;
 	const char *bad = NULL;
 	const char *hint = "Write the context as {\"kms:CallerAccount\": \"111122223333\", \"aws:TagKeys\": [\"a\", \"b\"]}.";
 	kp_error	err;
@@ -301,6 +302,7 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 					break;
 				case WJB_KEY:
 					key = pnstrdup(v.val.string.val, v.val.string.len);
+					n_elems = 0;
 					if (kp_context_add_checked(ctx, key, NULL, &err) != KP_OK)
 						bad = pstrdup(err.detail);
 					break;
@@ -308,6 +310,18 @@ context_argument(Jsonb *jb, kp_context *ctx, kp_dialect dialect)
 				case WJB_ELEM:
 					{
 						char	   *s;
+
+						/*
+						 * A single-valued key (aws:SourceIp, kms:CallerAccount,
+						 * ...) has one value in every request AWS sends; the
+						 * access analysis relies on it too.
+						 */
+						if (tok == WJB_ELEM && ++n_elems > 1 &&
+							!kp_condition_key_is_multivalued(key))
+						{
+							bad = psprintf("%s is a single-valued condition key: give one value, not an array of several.", key);
+							break;
+						}
 
 						if (v.type == jbvString)
 							s = pnstrdup(v.val.string.val, v.val.string.len);
