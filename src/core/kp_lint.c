@@ -752,7 +752,7 @@ lint_condition_types(lctx *c, size_t si)
 			continue;
 		if (type_mismatch(family(cd->op), def->type))
 			add(c, KP_FINDING_WARNING, "TYPE_MISMATCH", cd->path,
-				"%s compares \"%.*s\", a %s condition key, with the %s operator, which takes another type of value; the condition never matches a request that has the key. Use an operator for %s values.",
+				"%s compares \"%.*s\", a condition key of type %s, with the %s operator, which takes another type of value; the condition never matches a request that has the key. Use an operator for %s values.",
 				cd->path, QUOTE_MAX, cd->key, key_type_name(def->type),
 				cd->op_text, key_type_name(def->type));
 		if (cd->set_op == KP_SET_FOR_ANY_VALUE && def->type != KP_KEY_ARRAY_OF_STRING)
@@ -862,9 +862,9 @@ lint_ranges(lctx *c, size_t si)
 				add(c, KP_FINDING_WARNING, "IMPOSSIBLE_RANGE", hi.cd->path,
 					"%s requires \"%.*s\" to be %s \"%.*s\" while %s requires it to be %s \"%.*s\"; no value is both, so the statement never applies.",
 					lo.cd->path, QUOTE_MAX, lo.cd->key,
-					lo.strict ? "after (greater than)" : "at least",
+					lo.strict ? "greater than" : "at least",
 					QUOTE_MAX, lo.text, hi.cd->path,
-					hi.strict ? "before (less than)" : "at most",
+					hi.strict ? "less than" : "at most",
 					QUOTE_MAX, hi.text);
 		}
 	}
