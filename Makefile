@@ -136,7 +136,8 @@ unit: $(UNIT_TESTS)
 # ---------------------------------------------------------------------------
 # libFuzzer targets (clang, ASan + LeakSanitizer + UBSan), each with its seed
 # corpus in test/fuzz/corpus_<target>:
-#   fuzz_policy    kp_policy_parse + evaluation of what it accepts
+#   fuzz_policy    kp_policy_parse + evaluation of what it accepts, and
+#                  kp_policy_lint (ERROR findings iff the parse refuses)
 #   fuzz_operands  the validator accepts exactly what the evaluator parses
 #   fuzz_context   fuzzed request contexts: deterministic, order-independent
 #   fuzz_compiled  the compiled form against the reference evaluator
