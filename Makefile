@@ -9,8 +9,8 @@ MODULE_big = kms_policy
 # reach it.  The extension, the unit tests, the fuzz targets and the core
 # benchmark all link it (test/ and bench/ link instrumented variants).
 CORE_SRCS = $(addprefix src/core/,kp_error.c kp_operand.c kp_json.c kp_arn.c \
-	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c kp_compiled.c kp_analyze.c)
-CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h src/core/kp_compiled.h src/core/kp_analyze.h
+	kp_validate.c kp_iam_data.c kp_iam.c kp_eval.c kp_compiled.c kp_analyze.c kp_lint.c)
+CORE_PUBLIC_HEADERS = src/core/kp.h src/core/kp_eval.h src/core/kp_compiled.h src/core/kp_analyze.h src/core/kp_lint.h
 CORE_HEADERS = $(CORE_PUBLIC_HEADERS) $(wildcard src/core/internal/*.h)
 CORE_LIB = src/core/libkp.a
 JSONC_CFLAGS := $(shell pkg-config --cflags json-c)
@@ -28,7 +28,7 @@ GLUE_SRCS = src/pg/kms_policy.c src/pg/kms_errors.c src/pg/kms_settings.c \
 	src/pg/kms_key_store.c src/pg/kms_principal_store.c src/pg/kms_identity_store.c \
 	src/pg/kms_policy_cache.c src/pg/kms_history.c src/pg/kms_authz.c \
 	src/pg/kms_api_keys.c src/pg/kms_api_identity.c src/pg/kms_api_authz.c \
-	src/pg/kms_api_access_keys.c src/pg/kms_api_analysis.c \
+	src/pg/kms_api_access_keys.c src/pg/kms_api_analysis.c src/pg/kms_api_validate.c \
 	src/pg/kms_triggers_keys.c src/pg/kms_triggers_identity.c
 
 OBJS = $(GLUE_SRCS:.c=.o)
@@ -43,7 +43,7 @@ ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --inputdir=. --load-extension=$(EXTENSION) --encoding=UTF8
 
 PG_CPPFLAGS = -DKMS_POLICY_VERSION=\"$(EXTVERSION)\" -Isrc/pg
-# The glue sees the core's public headers only (kp.h, kp_eval.h).
+# The glue sees the core's public headers only (kp.h, kp_eval.h, kp_lint.h).
 PG_CPPFLAGS += -Isrc/core
 SHLIB_LINK += $(CORE_LIB) $(JSONC_LIBS)
 
@@ -136,7 +136,8 @@ unit: $(UNIT_TESTS)
 # ---------------------------------------------------------------------------
 # libFuzzer targets (clang, ASan + LeakSanitizer + UBSan), each with its seed
 # corpus in test/fuzz/corpus_<target>:
-#   fuzz_policy    kp_policy_parse + evaluation of what it accepts
+#   fuzz_policy    kp_policy_parse + evaluation of what it accepts, and
+#                  kp_policy_lint (ERROR findings iff the parse refuses)
 #   fuzz_operands  the validator accepts exactly what the evaluator parses
 #   fuzz_context   fuzzed request contexts: deterministic, order-independent
 #   fuzz_compiled  the compiled form against the reference evaluator

@@ -626,6 +626,15 @@ AS 'MODULE_PATHNAME', 'kms_explain_authorization_v1'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 
+-- Policy validation: findings about the text given, nothing stored is read
+CREATE FUNCTION @extschema@.kms_validate_policy(policy text, dialect text DEFAULT 'aws',
+                                                kind text DEFAULT 'key')
+RETURNS TABLE (finding_type text, issue_code text, message text, path text)
+AS 'MODULE_PATHNAME', 'kms_validate_policy_v1'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+
+
 -- Access analysis (README, Access analysis): exact answers from the evaluator.
 -- The checks analyse the documents given and read nothing stored; the key
 -- functions show what the key's policy says and need kms:GetKeyPolicy.
@@ -700,6 +709,7 @@ COMMENT ON FUNCTION @extschema@.kms_put_identity_policy(text, text, text) IS 'Va
 COMMENT ON FUNCTION @extschema@.kms_delete_identity_policy(text, text) IS 'Delete an identity policy of a principal (identity administrators only); false if there was none';
 COMMENT ON FUNCTION @extschema@.kms_authorize(text, text, text, jsonb) IS 'What the key policy and identity policies decide for a principal, an action and a request context: Allow, ExplicitDeny or ImplicitDeny; needs kms:GetKeyPolicy or an administrator';
 COMMENT ON FUNCTION @extschema@.kms_explain_authorization(text, text, text, jsonb) IS 'The decision of kms_authorize, statement by statement; needs kms:GetKeyPolicy or an administrator';
+COMMENT ON FUNCTION @extschema@.kms_validate_policy(text, text, text) IS 'Validate a key or identity policy document as IAM Access Analyzer''s ValidatePolicy does: ERROR rows for what kms_put_key_policy refuses, and security warnings, warnings and suggestions; reads no stored policy, needs no KMS permission';
 COMMENT ON FUNCTION @extschema@.kms_create_access_key(regrole) IS 'A new access key of the KMS endpoint bound to an existing role; the only time its secret is returned (identity administrators only)';
 COMMENT ON FUNCTION @extschema@.kms_list_access_keys() IS 'The KMS endpoint''s access keys and their roles, never the secrets (identity administrators only)';
 COMMENT ON FUNCTION @extschema@.kms_delete_access_key(text) IS 'Delete an access key of the KMS endpoint (identity administrators only); false if there was none';
@@ -742,7 +752,8 @@ REVOKE ALL ON FUNCTION
     @extschema@.kms_delete_access_key(text),
     @extschema@.kms_endpoint_authenticate(text, text, text, text, text),
     @extschema@.kms_authorize(text, text, text, jsonb),
-    @extschema@.kms_explain_authorization(text, text, text, jsonb)
+    @extschema@.kms_explain_authorization(text, text, text, jsonb),
+    @extschema@.kms_validate_policy(text, text, text)
 FROM PUBLIC;
 REVOKE ALL ON FUNCTION kms_policy.keys_validate(), kms_policy.keys_deleted(),
     kms_policy.key_policies_validate(),

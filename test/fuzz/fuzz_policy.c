@@ -1,7 +1,9 @@
 /*
  * fuzz_policy.c -- libFuzzer target over the core's parse + validate entry
  * point (kp_policy_parse), for both dialects and both document kinds, and
- * over evaluation of what it accepts.
+ * over evaluation of what it accepts; and over the validation findings
+ * (kp_policy_lint): ERROR findings exactly when the parse refuses, and then
+ * one, with the parse's message and path.
  *
  * Build and run: make fuzz FUZZ_SECONDS=60 (clang, ASan, LSan, UBSan).
  * The first input byte selects dialect and kind; the rest is the document.
@@ -12,6 +14,7 @@
 
 #include "kp.h"
 #include "kp_eval.h"
+#include "kp_lint.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,6 +72,28 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		if (policy != NULL || err.status != st || err.message[0] == '\0')
 			abort();			/* an error must be reported, and nothing returned */
+	}
+
+	{
+		kp_finding *f = NULL;
+		size_t		n = 0;
+		size_t		errors = 0;
+		kp_error	lerr;
+		kp_status	lst = kp_policy_lint((const char *) data + 1, size - 1, &opts,
+										 &f, &n, &lerr);
+
+		if (lst == KP_OK)
+		{
+			for (size_t i = 0; i < n; i++)
+				errors += f[i].type == KP_FINDING_ERROR;
+			if (st == KP_OK ? errors != 0
+				: (n != 1 || errors != 1 || strcmp(f[0].message, err.message) != 0 ||
+				   strcmp(f[0].path, err.path) != 0))
+				abort();		/* ERROR findings iff refused, with its error */
+		}
+		else if (lst != KP_ERR_NOMEM && lst != KP_ERR_INTERRUPTED)
+			abort();
+		kp_findings_free(f, n);
 	}
 	return 0;
 }
