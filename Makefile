@@ -140,13 +140,15 @@ unit: $(UNIT_TESTS)
 #                  kp_policy_lint (ERROR findings iff the parse refuses)
 #   fuzz_operands  the validator accepts exactly what the evaluator parses
 #   fuzz_context   fuzzed request contexts: deterministic, order-independent
+#   fuzz_analyze   the access analysis: witnesses replayed, no PASS that
+#                  random requests contradict (test/ref/analysis_oracle.c)
 #   fuzz_compiled  the compiled form against the reference evaluator
 #                  (test/ref), and damaged compiled bytes; also seeded from
 #                  corpus_policy
-# FUZZ_SECONDS bounds the run of each target (4 targets: 4 x FUZZ_SECONDS).
+# FUZZ_SECONDS bounds the run of each target (5 targets: 5 x FUZZ_SECONDS).
 # ---------------------------------------------------------------------------
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context fuzz_compiled
+FUZZ_TARGETS = fuzz_policy fuzz_operands fuzz_context fuzz_compiled fuzz_analyze
 FUZZ_BINS = $(addprefix test/fuzz/,$(FUZZ_TARGETS))
 
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c $(CORE_FUZZ_LIB) $(CORE_HEADERS) $(REF_SRCS) $(REF_HEADERS)

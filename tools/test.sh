@@ -4,7 +4,7 @@
 #   regression and isolation suites (twice on one throwaway cluster), TAP
 #   tests, and the benchmarks' smoke run.
 # The last line is "N passed, N failed"; the exit status is 0 only if N failed
-# is 0.  Environment: FUZZ_SECONDS, per fuzz target (default 20; 4 targets).
+# is 0.  Environment: FUZZ_SECONDS, per fuzz target (default 20; 5 targets).
 # Every test runs Debian's own clients, the ones tools/deps.sh installs:
 # /usr/bin/python3 with python3-boto3 (boto3 1.26) and /usr/bin/aws (awscli
 # 2.9), never whatever python3 or aws comes first on PATH; what those clients'
@@ -92,12 +92,13 @@ else
 fi
 
 # Bounded fuzzing of the core: policies, operands, request contexts, the
-# compiled form against the reference evaluator (ASan, LSan, UBSan).
+# compiled form against the reference evaluator, the access analysis against
+# request evaluation (ASan, LSan, UBSan).
 if make -s PG_CONFIG=$PG_CONFIG fuzz FUZZ_SECONDS="$FUZZ_SECONDS" > "$log/fuzz" 2>&1; then
     grep -E '^==|Done [0-9]+ runs' "$log/fuzz"
-    count "fuzzing (4 targets, ${FUZZ_SECONDS}s each)" 1 0
+    count "fuzzing (5 targets, ${FUZZ_SECONDS}s each)" 1 0
 else
-    tail -n 60 "$log/fuzz"; count "fuzzing (4 targets, ${FUZZ_SECONDS}s each)" 0 1
+    tail -n 60 "$log/fuzz"; count "fuzzing (5 targets, ${FUZZ_SECONDS}s each)" 0 1
 fi
 
 echo "$passed passed, $failed failed"

@@ -2370,8 +2370,6 @@ analysis_open(analysis *an, const kp_policy *gain, enum side_kind gk,
 			snprintf(buf, sizeof(buf), "arn:%s:iam::%s:root", an->partition, an->key_account);
 			ok = add_principal_family(an, buf, KP_PRIN_AWS) &&
 				add_principal(an, "kms-analysis.amazonaws.com", true);
-			snprintf(buf, sizeof(buf), "arn:%s:sts::%s:federated-user/kms-analysis", an->partition, an->key_account);
-			ok = ok && add_principal(an, buf, false);
 		}
 		ok = ok && collect_policy(an, &an->a) && collect_policy(an, &an->b) &&
 			callers_from_conditions(an);
@@ -2647,6 +2645,73 @@ stmt_name(const kp_statement *st, size_t i, sbuf *b)
 		sb_printf(b, "Statement[%zu]", i);
 }
 
+/*
+ * A view of policy for one named principal: its Allow statements without the
+ * account principal of who's account, so that what the view allows is what
+ * the policy grants who itself (the account principal's grants are the root's
+ * "delegated" rows).  The view shares the policy's strings; free it with
+ * view_free.  NULL when out of memory.
+ */
+static kp_policy *
+direct_view(const kp_policy *policy, const char *who)
+{
+	kp_policy  *v = malloc(sizeof(kp_policy));
+	kp_arn		w;
+	bool		have = kp_arn_split(who, &w);
+
+	if (v == NULL)
+		return NULL;
+	*v = *policy;
+	v->statements = calloc(policy->n_statements + 1, sizeof(kp_statement));
+	if (v->statements == NULL)
+	{
+		free(v);
+		return NULL;
+	}
+	for (size_t i = 0; i < policy->n_statements; i++)
+	{
+		const kp_statement *st = &policy->statements[i];
+		kp_statement *nst = &v->statements[i];
+
+		*nst = *st;
+		nst->principals = calloc(st->n_principals + 1, sizeof(kp_principal));
+		if (nst->principals == NULL)
+		{
+			for (size_t j = 0; j < i; j++)
+				free(v->statements[j].principals);
+			free(v->statements);
+			free(v);
+			return NULL;
+		}
+		nst->n_principals = 0;
+		for (size_t j = 0; j < st->n_principals; j++)
+		{
+			const kp_principal *p = &st->principals[j];
+			kp_arn		a;
+			bool		account_principal = have && p->arn && kp_arn_split(p->arn, &a) &&
+				strcmp(a.account, w.account) == 0 &&
+				((strcmp(a.prefix, "arn") == 0 && strcmp(a.resource, "root") == 0) ||
+				 (strcmp(a.prefix, "acs") == 0 && strcmp(a.resource, "*") == 0));
+
+			if (st->allow && account_principal && strcmp(p->arn, who) != 0)
+				continue;
+			nst->principals[nst->n_principals++] = *p;
+		}
+	}
+	return v;
+}
+
+static void
+view_free(kp_policy *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n_statements; i++)
+		free(v->statements[i].principals);
+	free(v->statements);
+	free(v);
+}
+
 kp_status
 kpa_key_access(const kp_policy *policy, const kpa_opts *opts,
 			   kpa_access_row **rows_out, size_t *n_out, kp_error *err)
@@ -2694,8 +2759,15 @@ kpa_key_access(const kp_policy *policy, const kpa_opts *opts,
 		/* is it allowed in some context; in every context? */
 		{
 			analysis	an;
+			kp_policy  *view = anyone || root ? NULL : direct_view(policy, who);
+			const kp_policy *subject = view ? view : policy;
 
-			st = analysis_open(&an, policy, SIDE_POLICY, NULL, SIDE_NONE, &o, err);
+			if (!anyone && !root && view == NULL)
+			{
+				oom = true;
+				break;
+			}
+			st = analysis_open(&an, subject, SIDE_POLICY, NULL, SIDE_NONE, &o, err);
 			if (st == KP_OK)
 			{
 				/* only the principal itself (not identities it covers) */
@@ -2703,11 +2775,15 @@ kpa_key_access(const kp_policy *policy, const kpa_opts *opts,
 			}
 			analysis_close(&an);
 			if (st != KP_OK)
+			{
+				view_free(view);
 				break;
-			st = analysis_open(&an, NULL, SIDE_ALL, policy, SIDE_POLICY, &o, err);
+			}
+			st = analysis_open(&an, NULL, SIDE_ALL, subject, SIDE_POLICY, &o, err);
 			if (st == KP_OK)
 				st = run_compare(&an, &not_all, err);
 			analysis_close(&an);
+			view_free(view);
 			if (st != KP_OK)
 			{
 				kpa_report_free(&some);
