@@ -1688,6 +1688,12 @@ dfs(search *s, size_t depth, const uint64_t *m)
 		s->exhausted = true;
 		return;
 	}
+	if ((an->spent & 4095) == 0 && kp_interrupt_requested())
+	{
+		an->interrupted = true;
+		s->exhausted = true;
+		return;
+	}
 	if (an->a.kind == SIDE_POLICY && !mask_any(m, s->a_allow, s->nw))
 		return;					/* no Allow of a can apply any more */
 	if (depth > 0)
