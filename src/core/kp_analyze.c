@@ -1094,6 +1094,39 @@ key_set_unknown(akey *k, const char *fmt, const char *arg)
 	return k->unknown != NULL;
 }
 
+/* A text operand (string, ARN, binary operators) of key k. */
+static bool
+note_text_operand(akey *k, kp_cond_op op, const char *v)
+{
+	switch (op)
+	{
+		case KP_OP_STRING_EQUALS:
+		case KP_OP_STRING_NOT_EQUALS:
+			k->families |= FAM_TEXT;
+			return sl_add(&k->texts_eq, v);
+		case KP_OP_STRING_EQUALS_IGNORE_CASE:
+		case KP_OP_STRING_NOT_EQUALS_IGNORE_CASE:
+			k->families |= FAM_TEXT;
+			return sl_add(&k->texts_ci, v);
+		case KP_OP_STRING_LIKE:
+		case KP_OP_STRING_NOT_LIKE:
+			k->families |= FAM_TEXT;
+			return sl_add(&k->texts_like, v);
+		case KP_OP_BINARY_EQUALS:
+			k->families |= FAM_BIN;
+			return sl_add(&k->typed, v);
+		default:
+			/* ArnEquals, ArnLike and their negations */
+			k->families |= FAM_TEXT;
+			if (strcmp(v, "*") == 0)
+			{
+				k->arn_any = true;
+				return true;
+			}
+			return sl_add(&k->texts_arn, v);
+	}
+}
+
 /* Record the operands of one condition. */
 static bool
 key_note_condition(akey *k, const kp_condition *c, kp_version version)
@@ -1112,70 +1145,35 @@ key_note_condition(akey *k, const kp_condition *c, kp_version version)
 				return false;
 			continue;
 		}
-		switch (base)
+		switch (kp_eval_operand_type(base))
 		{
-			case KP_OP_STRING_EQUALS:
-			case KP_OP_STRING_NOT_EQUALS:
-				k->families |= FAM_TEXT;
-				ok = sl_add(&k->texts_eq, v);
+			case KPC_VT_NUMBER:
+				k->families |= FAM_NUM;
+				ok = sl_add(&k->typed, v);
 				break;
-			case KP_OP_STRING_EQUALS_IGNORE_CASE:
-			case KP_OP_STRING_NOT_EQUALS_IGNORE_CASE:
-				k->families |= FAM_TEXT;
-				ok = sl_add(&k->texts_ci, v);
+			case KPC_VT_DATE:
+				k->families |= FAM_DATE;
+				ok = sl_add(&k->typed, v);
 				break;
-			case KP_OP_STRING_LIKE:
-			case KP_OP_STRING_NOT_LIKE:
-				k->families |= FAM_TEXT;
-				ok = sl_add(&k->texts_like, v);
+			case KPC_VT_IP:
+				k->families |= FAM_IP;
+				ok = sl_add(&k->typed, v);
 				break;
-			case KP_OP_ARN_EQUALS:
-			case KP_OP_ARN_LIKE:
-			case KP_OP_ARN_NOT_EQUALS:
-			case KP_OP_ARN_NOT_LIKE:
-				k->families |= FAM_TEXT;
-				if (strcmp(v, "*") == 0)
-					k->arn_any = true;
-				else
-					ok = sl_add(&k->texts_arn, v);
-				break;
-			case KP_OP_BOOL:
+			case KPC_VT_BOOL:
 				{
 					bool		b;
 
+					/* Null: presence only, which "absent" covers */
+					if (base == KP_OP_NULL)
+						break;
+					/* Bool: "true" / "false" in any letter case */
 					k->families |= FAM_TEXT;
 					if (kp_bool_parse(v, &b))
 						ok = sl_add(&k->texts_ci, b ? "true" : "false");
 					break;
 				}
-			case KP_OP_NUMERIC_EQUALS:
-			case KP_OP_NUMERIC_NOT_EQUALS:
-			case KP_OP_NUMERIC_LESS_THAN:
-			case KP_OP_NUMERIC_LESS_THAN_EQUALS:
-			case KP_OP_NUMERIC_GREATER_THAN:
-			case KP_OP_NUMERIC_GREATER_THAN_EQUALS:
-				k->families |= FAM_NUM;
-				ok = sl_add(&k->typed, v);
-				break;
-			case KP_OP_DATE_EQUALS:
-			case KP_OP_DATE_NOT_EQUALS:
-			case KP_OP_DATE_LESS_THAN:
-			case KP_OP_DATE_LESS_THAN_EQUALS:
-			case KP_OP_DATE_GREATER_THAN:
-			case KP_OP_DATE_GREATER_THAN_EQUALS:
-				k->families |= FAM_DATE;
-				ok = sl_add(&k->typed, v);
-				break;
-			case KP_OP_IP_ADDRESS:
-			case KP_OP_NOT_IP_ADDRESS:
-				k->families |= FAM_IP;
-				ok = sl_add(&k->typed, v);
-				break;
-			case KP_OP_BINARY_EQUALS:
-				k->families |= FAM_BIN;
-				ok = sl_add(&k->typed, v);
-				break;
-			case KP_OP_NULL:
+			case KPC_VT_TEXT:
+				ok = note_text_operand(k, base, v);
 				break;
 		}
 		if (!ok)

@@ -238,6 +238,29 @@ text_array_arg(FunctionCallInfo fcinfo, int argno, const char *member, int *n)
 	return out;
 }
 
+/*
+ * Compare s->policies[0] (gains) with s->policies[1] (NULL: nothing) under o
+ * and emit the rows, FAIL rows labelled fail_label; s is freed on every path.
+ */
+static void
+run_check(FunctionCallInfo fcinfo, AnalysisState *s, const kpa_opts *o,
+		  kp_dialect dialect, const char *fail_label, const char *pass_reason)
+{
+	kp_error	err;
+
+	PG_TRY();
+	{
+		if (kpa_compare(s->policies[0], s->policies[1], o, &s->report, &err) != KP_OK)
+			raise_analysis_error(s, &err, dialect);
+		emit_report(fcinfo, &s->report, fail_label, pass_reason);
+	}
+	PG_FINALLY();
+	{
+		state_free(s);
+	}
+	PG_END_TRY();
+}
+
 /* kms_check_no_new_access(new_policy text, existing_policy text) */
 Datum
 kms_check_no_new_access_v1(PG_FUNCTION_ARGS)
@@ -248,7 +271,6 @@ kms_check_no_new_access_v1(PG_FUNCTION_ARGS)
 	char	   *old_doc = policy_arg(fcinfo, 1, "existingPolicyDocument", &old_len);
 	AnalysisState s;
 	kpa_opts	o;
-	kp_error	err;
 	kp_dialect	dialect;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -257,18 +279,8 @@ kms_check_no_new_access_v1(PG_FUNCTION_ARGS)
 	dialect = s.policies[0]->dialect;
 	s.policies[1] = parse_policy(&s, old_doc, old_len, NULL, NULL, (int) dialect);
 	init_opts(&o, analysis_key_arn(dialect), dialect);
-	PG_TRY();
-	{
-		if (kpa_compare(s.policies[0], s.policies[1], &o, &s.report, &err) != KP_OK)
-			raise_analysis_error(&s, &err, dialect);
-		emit_report(fcinfo, &s.report, "FAIL",
-					"No request is allowed by the new policy that the existing policy does not allow.");
-	}
-	PG_FINALLY();
-	{
-		state_free(&s);
-	}
-	PG_END_TRY();
+	run_check(fcinfo, &s, &o, dialect, "FAIL",
+			  "No request is allowed by the new policy that the existing policy does not allow.");
 	return (Datum) 0;
 }
 
@@ -330,18 +342,8 @@ kms_check_access_not_granted_v1(PG_FUNCTION_ARGS)
 	o.n_actions = n_actions;
 	o.principals = (const char *const *) normalized;
 	o.n_principals = n_principals;
-	PG_TRY();
-	{
-		if (kpa_compare(s.policies[0], NULL, &o, &s.report, &err) != KP_OK)
-			raise_analysis_error(&s, &err, dialect);
-		emit_report(fcinfo, &s.report, "FAIL",
-					"The policy allows none of the actions to the principals, in any request context.");
-	}
-	PG_FINALLY();
-	{
-		state_free(&s);
-	}
-	PG_END_TRY();
+	run_check(fcinfo, &s, &o, dialect, "FAIL",
+			  "The policy allows none of the actions to the principals, in any request context.");
 	return (Datum) 0;
 }
 
@@ -353,7 +355,6 @@ kms_check_no_public_access_v1(PG_FUNCTION_ARGS)
 	char	   *doc = policy_arg(fcinfo, 0, "policyDocument", &len);
 	AnalysisState s;
 	kpa_opts	o;
-	kp_error	err;
 	kp_dialect	dialect;
 
 	InitMaterializedSRF(fcinfo, 0);
@@ -362,18 +363,8 @@ kms_check_no_public_access_v1(PG_FUNCTION_ARGS)
 	dialect = s.policies[0]->dialect;
 	init_opts(&o, analysis_key_arn(dialect), dialect);
 	o.outsiders_only = true;
-	PG_TRY();
-	{
-		if (kpa_compare(s.policies[0], NULL, &o, &s.report, &err) != KP_OK)
-			raise_analysis_error(&s, &err, dialect);
-		emit_report(fcinfo, &s.report, "FAIL",
-					"No identity of an account that neither the key nor the policy names is allowed anything.");
-	}
-	PG_FINALLY();
-	{
-		state_free(&s);
-	}
-	PG_END_TRY();
+	run_check(fcinfo, &s, &o, dialect, "FAIL",
+			  "No identity of an account that neither the key nor the policy names is allowed anything.");
 	return (Datum) 0;
 }
 
