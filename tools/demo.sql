@@ -30,6 +30,9 @@ SELECT kms_put_key_policy(:'key_id', $${
 SELECT kms_get_key_policy(:'key_id') AS policy;
 \echo '== kms_list_key_policies(key)'
 SELECT * FROM kms_list_key_policies(:'key_id');
+\echo '== kms_key_access(key): who may do what under this policy'
+SELECT principal, access, count(*) AS actions, string_agg(action, ' ' ORDER BY action) FILTER (WHERE access <> 'delegated') AS which
+  FROM kms_key_access(:'key_id') GROUP BY principal, access ORDER BY principal;
 \echo '== kms_authorize: may ExampleUser decrypt? may it change the policy?'
 SELECT kms_authorize(:'key_id', 'arn:aws:iam::111122223333:user/ExampleUser', 'kms:Decrypt') AS decrypt,
        kms_authorize(:'key_id', 'arn:aws:iam::111122223333:user/ExampleUser', 'kms:PutKeyPolicy') AS put_key_policy;
