@@ -41,6 +41,7 @@
 #include "internal/kp_operand.h"
 
 #define MAX_DFA_STATES 20000	/* per key: more is UNKNOWN */
+#define MAX_DFA_WORK 200000000ULL	/* per key: NFA positions stepped */
 #define MAX_REPS 4096			/* values per key */
 
 /* ------------------------------------------------------------------------
@@ -514,6 +515,7 @@ text_reps(atom *atoms, size_t n_atoms, strlist *reps)
 	size_t		vec_bytes = (n_atoms + 7) / 8 + 1;
 	unsigned char *vec = NULL;
 	unsigned char *tmp = NULL;
+	uint64_t	work = 0;
 
 	memset(&L, 0, sizeof(L));
 	L.n_atoms = n_atoms;
@@ -646,6 +648,13 @@ text_reps(atom *atoms, size_t n_atoms, strlist *reps)
 			free(s.p);
 		}
 
+		/* bounded work: patterns whose product automaton is too large are UNKNOWN */
+		work += (uint64_t) n_alpha * (L.nbits + 8);
+		if (work > MAX_DFA_WORK)
+		{
+			rc = 1;
+			goto done;
+		}
 		for (size_t a = 0; a < n_alpha; a++)
 		{
 			uint64_t	hv;
