@@ -32,12 +32,26 @@
  * of a key policy, AWS dialect).  bench/fixtures/policy-2k.json and
  * policy-32k.json are bench/setup.sql's bench_policy(0) and
  * bench_policy(100, true), the documents bench/run validates.
+ *
+ * A fourth mode times the access analysis (kp_analyze.h) on documents:
+ *	eval_bench --analysis SECONDS FILE...
+ * prints, per file, one Markdown table row per check (bench/run's
+ * "Access analysis" section): kpa_compare of the policy with itself (PASS,
+ * the exhaustive worst case), of a widened copy (its first user moved to
+ * account 444455556666: FAIL) with it, with outsiders_only (no public access), with
+ * actions = {kms:PutKeyPolicy} (access not granted), and kpa_key_access.
+ * Each check runs for at least SECONDS and 3 calls; the row gives the
+ * median wall time per call, the result and row count, and the median time
+ * of kp_policy_parse of the same document(s) with the ratio between them.
+ * SECONDS 0 with --calls N (after SECONDS) runs exactly N calls of each
+ * check and no parse timing (for valgrind --tool=callgrind).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "kp_analyze.h"
 #include "kp_compiled.h"
 #include "kp_eval.h"
 #include "kp_eval_ref.h"
@@ -765,9 +779,298 @@ fixed_cases(double seconds)
 	return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * Access analysis (--analysis)
+ * ------------------------------------------------------------------------ */
+
+static const char *const ANALYSIS_PRESENT_KEYS[] = {
+	"aws:CurrentTime", "aws:EpochTime", "aws:RequestedRegion", "aws:ViaAWSService",
+	"kms:KeySpec", "kms:KeyUsage", "kms:KeyOrigin", "kms:MultiRegion"
+};
+static const char *const ANALYSIS_PUT_ACTION[] = {"kms:PutKeyPolicy"};
+
+typedef enum an_check
+{
+	AN_SAME,					/* kpa_compare(p, p) */
+	AN_WIDENED,					/* kpa_compare(p', p) */
+	AN_PUBLIC,					/* kpa_compare(p, NULL), outsiders_only */
+	AN_NOT_GRANTED,				/* kpa_compare(p, NULL), actions = {PutKeyPolicy} */
+	AN_KEY_ACCESS				/* kpa_key_access(p) */
+} an_check;
+
+static const char *const an_check_names[] = {
+	"`kpa_compare(P, P)` (no new access, identical: PASS, exhaustive)",
+	"`kpa_compare(P', P)` (no new access, P' moves its first user to account 444455556666)",
+	"`kpa_compare(P, NULL)`, `outsiders_only` (no public access)",
+	"`kpa_compare(P, NULL)`, actions `kms:PutKeyPolicy` (access not granted)",
+	"`kpa_key_access(P)`",
+};
+
+typedef struct an_item
+{
+	kp_policy  *p;
+	kp_policy  *wide;
+	kpa_opts	opts;
+	kpa_opts	opts_public;
+	kpa_opts	opts_put;
+} an_item;
+
+/* One call of the check: its result name and row count. */
+static void
+an_run(const an_item *it, an_check check, const char **result, size_t *rows)
+{
+	kpa_report	report;
+	kp_error	err;
+	kp_status	st;
+
+	memset(&report, 0, sizeof(report));
+	switch (check)
+	{
+		case AN_SAME:
+			st = kpa_compare(it->p, it->p, &it->opts, &report, &err);
+			break;
+		case AN_WIDENED:
+			st = kpa_compare(it->wide, it->p, &it->opts, &report, &err);
+			break;
+		case AN_PUBLIC:
+			st = kpa_compare(it->p, NULL, &it->opts_public, &report, &err);
+			break;
+		case AN_NOT_GRANTED:
+			st = kpa_compare(it->p, NULL, &it->opts_put, &report, &err);
+			break;
+		case AN_KEY_ACCESS:
+		default:
+			{
+				kpa_access_row *arows = NULL;
+				size_t		n = 0;
+
+				st = kpa_key_access(it->p, &it->opts, &arows, &n, &err);
+				if (st != KP_OK)
+					break;
+				*result = "-";
+				*rows = n;
+				kpa_access_rows_free(arows, n);
+				return;
+			}
+	}
+	if (st != KP_OK)
+	{
+		fprintf(stderr, "eval_bench: analysis failed: %s %s\n", err.message, err.detail);
+		exit(1);
+	}
+	*result = kpa_result_name(report.result);
+	*rows = report.n_rows;
+	kpa_report_free(&report);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median seconds per call of check over at least seconds and 3 calls. */
+static double
+an_median(const an_item *it, an_check check, double seconds, long *calls)
+{
+	size_t		cap = 64,
+				n = 0;
+	double	   *t = malloc(cap * sizeof(double));
+	double		start = now_seconds(),
+				m;
+
+	if (t == NULL)
+		exit(1);
+	while (n < 3 || now_seconds() - start < seconds)
+	{
+		const char *r;
+		size_t		rows;
+		double		t0 = now_seconds();
+
+		an_run(it, check, &r, &rows);
+		if (n == cap && (t = realloc(t, (cap *= 2) * sizeof(double))) == NULL)
+			exit(1);
+		t[n++] = now_seconds() - t0;
+	}
+	qsort(t, n, sizeof(double), cmp_double);
+	m = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	free(t);
+	*calls = (long) n;
+	return m;
+}
+
+/* Median seconds per kp_policy_parse of doc over at least seconds and 3 calls. */
+static double
+parse_median(const char *doc, size_t len, const kp_parse_opts *opts, double seconds)
+{
+	size_t		cap = 1024,
+				n = 0;
+	double	   *t = malloc(cap * sizeof(double));
+	double		start = now_seconds(),
+				m;
+
+	if (t == NULL)
+		exit(1);
+	while (n < 3 || now_seconds() - start < seconds)
+	{
+		kp_policy  *p = NULL;
+		kp_error	err;
+		double		t0 = now_seconds();
+
+		if (kp_policy_parse(doc, len, opts, &p, &err) != KP_OK)
+			exit(1);
+		kp_policy_free(p);
+		if (n == cap && (t = realloc(t, (cap *= 2) * sizeof(double))) == NULL)
+			exit(1);
+		t[n++] = now_seconds() - t0;
+	}
+	qsort(t, n, sizeof(double), cmp_double);
+	m = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	free(t);
+	return m;
+}
+
+/* doc with the first "from" replaced by "to" (malloc'd), or NULL. */
+static char *
+replace_first(const char *doc, const char *from, const char *to)
+{
+	const char *at = strstr(doc, from);
+	size_t		lf = strlen(from),
+				lt = strlen(to),
+				ld = strlen(doc);
+	char	   *out;
+
+	if (at == NULL || (out = malloc(ld - lf + lt + 1)) == NULL)
+		return NULL;
+	memcpy(out, doc, (size_t) (at - doc));
+	memcpy(out + (at - doc), to, lt);
+	strcpy(out + (at - doc) + lt, at + lf);
+	return out;
+}
+
+static const char *
+fmt_time(double s, char *buf, size_t size)
+{
+	if (s >= 1e-3)
+		snprintf(buf, size, "%.2f ms", s * 1e3);
+	else
+		snprintf(buf, size, "%.1f µs", s * 1e6);
+	return buf;
+}
+
+/* eval_bench --analysis SECONDS [--calls N] FILE... */
+static int
+analysis_mode(int argc, char **argv)
+{
+	double		seconds;
+	long		fixed_calls = 0;
+	int			first = 2,
+				i;
+
+	if (argc < 3)
+	{
+		fprintf(stderr, "usage: eval_bench --analysis SECONDS [--calls N] FILE...\n");
+		return 2;
+	}
+	seconds = atof(argv[1]);
+	if (argc > 3 && strcmp(argv[2], "--calls") == 0)
+	{
+		fixed_calls = atol(argv[3]);
+		first = 4;
+	}
+	else if (seconds <= 0)
+		seconds = 1.0;
+	for (i = first; i < argc; i++)
+	{
+		size_t		len;
+		char	   *doc = read_file(argv[i], &len);
+		char	   *wide_doc = replace_first(doc, "\"arn:aws:iam::111122223333:user/", "\"arn:aws:iam::444455556666:user/");
+		kp_parse_opts popts;
+		an_item		it;
+		kp_error	err;
+		double		parse_one = 0,
+					parse_wide = 0;
+		int			c;
+		const char *name = strrchr(argv[i], '/') ? strrchr(argv[i], '/') + 1 : argv[i];
+
+		if (wide_doc == NULL)
+		{
+			fprintf(stderr, "eval_bench: %s names no user to move\n", argv[i]);
+			return 1;
+		}
+		memset(&popts, 0, sizeof(popts));
+		popts.dialect = KP_DIALECT_AWS;
+		popts.kind = KP_DOC_KEY_POLICY;
+		popts.partition = "aws";
+		popts.account = ACCT;
+		memset(&it, 0, sizeof(it));
+		if (kp_policy_parse(doc, len, &popts, &it.p, &err) != KP_OK ||
+			kp_policy_parse(wide_doc, strlen(wide_doc), &popts, &it.wide, &err) != KP_OK)
+		{
+			fprintf(stderr, "eval_bench: %s: %s %s\n", argv[i], err.message, err.detail);
+			return 1;
+		}
+		it.opts.key_arn = KEY_ARN;
+		it.opts.present_keys = ANALYSIS_PRESENT_KEYS;
+		it.opts.n_present_keys = sizeof(ANALYSIS_PRESENT_KEYS) / sizeof(ANALYSIS_PRESENT_KEYS[0]);
+		it.opts_public = it.opts;
+		it.opts_public.outsiders_only = true;
+		it.opts_put = it.opts;
+		it.opts_put.actions = ANALYSIS_PUT_ACTION;
+		it.opts_put.n_actions = 1;
+		if (fixed_calls <= 0)
+		{
+			parse_one = parse_median(doc, len, &popts, seconds);
+			parse_wide = parse_median(wide_doc, strlen(wide_doc), &popts, seconds);
+		}
+		for (c = AN_SAME; c <= AN_KEY_ACCESS; c++)
+		{
+			const char *result;
+			size_t		rows;
+			long		calls = 0;
+			double		med,
+						base;
+			char		b1[32],
+						b2[32];
+
+			an_run(&it, (an_check) c, &result, &rows);
+			if (fixed_calls > 0)
+			{
+				long		k;
+				double		t0 = now_seconds();
+
+				for (k = 0; k < fixed_calls; k++)
+					an_run(&it, (an_check) c, &result, &rows);
+				printf("analysis %s %d %s %zu rows %.3f ms/call\n", name, c, result, rows,
+					   (now_seconds() - t0) * 1e3 / (double) fixed_calls);
+				continue;
+			}
+			med = an_median(&it, (an_check) c, seconds, &calls);
+			/* what the check validates: two documents for a compare of two */
+			base = c == AN_SAME ? 2 * parse_one :
+				c == AN_WIDENED ? parse_one + parse_wide : parse_one;
+			printf("| %s (%zu bytes) | %s | **%s** | %s | %zu | %ld | %s (%s) | %.0f × |\n",
+				   name, len, an_check_names[c], fmt_time(med, b1, sizeof(b1)), result, rows,
+				   calls, fmt_time(base, b2, sizeof(b2)),
+				   c <= AN_WIDENED ? "both documents" : "the document", med / base);
+			fflush(stdout);
+		}
+		kp_policy_free(it.p);
+		kp_policy_free(it.wide);
+		free(wide_doc);
+		free(doc);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--analysis") == 0)
+		return analysis_mode(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--docs") == 0)
 		return docs_mode(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "--parse") == 0)
