@@ -124,6 +124,34 @@ SELECT result FROM kms_check_no_public_access(
   '{"Version":"2012-10-17","Statement":[' || :'rootstmt' || ',{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"kms:Decrypt","Resource":"*"}]}');
 SELECT result, reason FROM kms_check_no_public_access(
   '{"Version":"2012-10-17","Statement":[' || :'rootstmt' || ',{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*","Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/Public*"}}}]}') LIMIT 1;
+-- Every kind of outsider: a user of the name a condition compares with, the
+-- account itself, a session; a pattern that fixes the account names no one
+-- outside.  Each FAIL witness is replayed through kms_authorize.
+CREATE FUNCTION pg_temp.check_public(stmt text, OUT results text, OUT witnesses text, OUT replayed_ok boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+  doc text := '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},' || stmt || ']}';
+  r record;
+BEGIN
+  UPDATE kms_policy.key_policies SET policy = doc WHERE key_id = 'aaaaaaaa-0000-4000-8000-000000000001';
+  results := (SELECT string_agg(DISTINCT c.result, ',') FROM kms_check_no_public_access(doc) c);
+  replayed_ok := true;
+  FOR r IN SELECT * FROM kms_check_no_public_access(doc) c WHERE c.result = 'FAIL' ORDER BY c.action LOOP
+    PERFORM pg_temp.caller(r.principal);
+    witnesses := coalesce(witnesses || ' ', '') || r.principal;
+    IF kms_authorize('aaaaaaaa-0000-4000-8000-000000000001', r.principal, r.action, r.context) <> 'Allow' THEN
+      RAISE WARNING 'witness not replayed: % % %', r.principal, r.action, r.context;
+      replayed_ok := false;
+    END IF;
+  END LOOP;
+END $$;
+SELECT c, (pg_temp.check_public('{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*","Condition":' || c || '}')).*
+FROM (VALUES ('{"StringEquals":{"aws:username":"bob"}}'),
+             ('{"StringEquals":{"aws:PrincipalType":"Account"}}'),
+             ('{"StringLike":{"aws:PrincipalArn":"arn:aws:sts::*:assumed-role/Deploy/*"}}'),
+             ('{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/Svc*"}}'),
+             ('{"StringLike":{"aws:PrincipalArn":["arn:aws:iam::444455556666:*","arn:aws:sts::111122223333:assumed-role/*"]}}'),
+             ('{"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::111122223333:role/Svc*"}}')) v(c);
 
 -- A document the put refuses: the put's own error.
 SELECT kms_check_no_new_access('{"Version":"2012-10-17","Statement":[{"Effect":"Alow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}', :'p2');

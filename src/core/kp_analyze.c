@@ -1448,6 +1448,45 @@ collect_policy(analysis *an, const side *s)
 }
 
 /*
+ * The account every ARN a pattern on aws:PrincipalArn matches has: when no
+ * wildcard comes before the end of the pattern's account part, a match (as a
+ * string or part by part) has that account text.  Returns false when a
+ * wildcard may reach the account.
+ */
+static bool
+pattern_fixed_account(const char *pat, char *acct, size_t size)
+{
+	const char *wild = strpbrk(pat, "*?");
+	int			need = strncmp(pat, "acs:", 4) == 0 ? 4 : 5;	/* the ':' that ends the account */
+	const char *start = NULL;
+	const char *c;
+	int			n = 0;
+
+	for (c = pat; *c; c++)
+		if (*c == ':' && ++n == need - 1)
+			start = c + 1;
+		else if (*c == ':' && n == need)
+			break;
+	if (n < need || start == NULL || (wild != NULL && wild < c))
+		return false;
+	snprintf(acct, size, "%.*s", (int) (c - start), start);
+	return true;
+}
+
+/* Identities of an account: its root (AWS) or any identity (RAM), and who they cover. */
+static bool
+add_account_callers(analysis *an, const char *acct)
+{
+	char		buf[2400];
+
+	if (an->dialect == KP_DIALECT_AWS)
+		snprintf(buf, sizeof(buf), "arn:%s:iam::%s:root", an->partition, acct);
+	else
+		snprintf(buf, sizeof(buf), "acs:ram::%s:*", acct);
+	return add_principal_family(an, buf, an->dialect == KP_DIALECT_AWS ? KP_PRIN_AWS : KP_PRIN_RAM);
+}
+
+/*
  * Callers that conditions on keys derived from the caller name: the ARNs
  * aws:PrincipalArn compares with, identities of the accounts kms:CallerAccount
  * and aws:PrincipalAccount compare with, users aws:username names.  With
@@ -1470,7 +1509,14 @@ callers_from_conditions(analysis *an)
 				char		buf[2400];
 
 				if (strpbrk(v, "*?") != NULL && (l == 2 || l == 3))
+				{
+					/* a pattern that fixes the account: that account's identities */
+					if (strcmp(k->lower, "aws:principalarn") == 0 &&
+						pattern_fixed_account(v, buf, sizeof(buf)) && buf[0] &&
+						!add_account_callers(an, buf))
+						return false;
 					continue;
+				}
 				if (strcmp(k->lower, "aws:principalarn") == 0)
 				{
 					kp_arn		a;
@@ -1485,11 +1531,7 @@ callers_from_conditions(analysis *an)
 					if (an->dialect == KP_DIALECT_AWS ? !kp_is_aws_account_id(v)
 						: !kp_is_alibaba_account_id(v))
 						continue;
-					if (an->dialect == KP_DIALECT_AWS)
-						snprintf(buf, sizeof(buf), "arn:%s:iam::%s:root", an->partition, v);
-					else
-						snprintf(buf, sizeof(buf), "acs:ram::%s:*", v);
-					if (!add_principal_family(an, buf, an->dialect == KP_DIALECT_AWS ? KP_PRIN_AWS : KP_PRIN_RAM))
+					if (!add_account_callers(an, v))
 						return false;
 				}
 				else if (strcmp(k->lower, "aws:username") == 0 && an->dialect == KP_DIALECT_AWS &&
@@ -1500,6 +1542,92 @@ callers_from_conditions(analysis *an)
 						return false;
 				}
 			}
+	}
+	return true;
+}
+
+static bool
+sl_has_ci(const strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (kp_ascii_casecmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The outsiders: identities of an account nobody names, one of each kind a
+ * caller can be (a user, the account, a role, a session of it), and users of
+ * the names aws:username conditions compare with.  Any other caller of such
+ * an account sends the derived keys one of them sends: conditions on
+ * aws:PrincipalArn and the account keys name other accounts, or use a
+ * wildcard that may reach an outsider (derived_patterns: UNKNOWN).  A
+ * federated user of another account is never allowed (it has no identity
+ * policy: side_decide), so none stands for them.
+ */
+static bool
+add_outsiders(analysis *an)
+{
+	const bool	acs = an->dialect == KP_DIALECT_ALIBABA;
+	const akey *uk = key_find(&an->keys, "aws:username");
+	unsigned long long n = acs ? 9999999999999999ULL : 999999999999ULL;
+	char		acct[32];
+	char		name[64] = "kms-analysis-outsider";
+	char		buf[2400];
+	int			suffix = 0;
+
+	do
+		snprintf(acct, sizeof(acct), "%llu", n--);
+	while (strcmp(acct, an->key_account) == 0 || sl_has(&an->named_accounts, acct));
+	/* a user whose name no condition compares with comes first: the usual witness */
+	while (uk && (sl_has_ci(&uk->texts_eq, name) || sl_has_ci(&uk->texts_ci, name)))
+		snprintf(name, sizeof(name), "kms-analysis-outsider-%d", ++suffix);
+	if (acs)
+	{
+		static const char *const kinds[] = {"root", "role/kms-analysis-outsider",
+		"assumed-role/kms-analysis-outsider/kms-analysis"};
+
+		snprintf(buf, sizeof(buf), "acs:ram::%s:user/%s", acct, name);
+		if (!add_principal(an, buf, false))
+			return false;
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		{
+			snprintf(buf, sizeof(buf), "acs:ram::%s:%s", acct, kinds[i]);
+			if (!add_principal(an, buf, false))
+				return false;
+		}
+		return true;
+	}
+	{
+		static const char *const kinds[] = {"iam::%s:root", "iam::%s:role/kms-analysis-outsider",
+		"sts::%s:assumed-role/kms-analysis-outsider/kms-analysis"};
+		char		tail[256];
+
+		snprintf(buf, sizeof(buf), "arn:%s:iam::%s:user/%s", an->partition, acct, name);
+		if (!add_principal(an, buf, false))
+			return false;
+		for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		{
+			snprintf(tail, sizeof(tail), kinds[i], acct);
+			snprintf(buf, sizeof(buf), "arn:%s:%s", an->partition, tail);
+			if (!add_principal(an, buf, false))
+				return false;
+		}
+	}
+	for (int l = 0; uk && l < 2; l++)
+	{
+		const strlist *names = l == 0 ? &uk->texts_eq : &uk->texts_ci;
+
+		for (size_t i = 0; i < names->n; i++)
+		{
+			const char *v = names->v[i];
+
+			if (!v[0] || strpbrk(v, "/:") != NULL || strlen(v) > 128)
+				continue;
+			snprintf(buf, sizeof(buf), "arn:%s:iam::%s:user/%s", an->partition, acct, v);
+			if (!add_principal(an, buf, false))
+				return false;
+		}
 	}
 	return true;
 }
@@ -1570,9 +1698,10 @@ same_account(const analysis *an, const char *arn, bool service)
 }
 
 /*
- * The side's decision with the most permissive identity policies (none for
- * an Alibaba caller of the key's account: there an identity policy alone
- * allows).
+ * The side's decision with the most permissive identity policies the caller
+ * can have: none for an Alibaba caller of the key's account (there an
+ * identity policy alone allows) and none for an AWS federated user (identity
+ * policies attach to users and roles; kms_check_identity_owner).
  */
 static kp_decision
 side_decide(analysis *an, const side *s, const kp_request *req, kp_trace *trace)
@@ -1588,6 +1717,9 @@ side_decide(analysis *an, const side *s, const kp_request *req, kp_trace *trace)
 	ids[0] = &an->permissive;
 	if (an->dialect == KP_DIALECT_ALIBABA &&
 		same_account(an, req->principal_arn, req->principal_is_service))
+		n_ids = 0;
+	if (!req->principal_is_service && strncmp(req->principal_arn, "arn:", 4) == 0 &&
+		strstr(req->principal_arn, ":federated-user/") != NULL)
 		n_ids = 0;
 	if (kp_evaluate_compiled(&s->form, ids, n_ids, req, trace, &d) != KP_OK)
 	{
@@ -1926,6 +2058,9 @@ key_choices(search *s, akey *key, const char *principal, bool service,
 			}
 		}
 		kp_context_free(c);
+		/* AWS sends no value of a key it derives from other callers (aws:username of a role) */
+		if (pinned && n_pin == 0 && key_is_derived(key->lower))
+			return add_choice(s, key, pin_idx, 0, out, true) ? 0 : -1;
 	}
 	if (n_pin > 0)
 		return add_choice(s, key, pin_idx, n_pin, out, true) ? 0 : -1;
@@ -2132,16 +2267,28 @@ derived_patterns(const analysis *an, const search *s)
 
 		if (!key_is_derived(key->lower))
 			continue;
-		for (size_t i = 0; i < key->texts_like.n; i++)
-			if (strpbrk(key->texts_like.v[i], "*?"))
+		for (int l = 0; l < 2; l++)
+		{
+			const strlist *pats = l == 0 ? &key->texts_like : &key->texts_arn;
+
+			for (size_t i = 0; i < pats->n; i++)
+			{
+				char		acct[64];
+
+				if (strpbrk(pats->v[i], "*?") == NULL)
+					continue;
+				/* it matches only callers of an account that is not an outsider's */
+				if (strcmp(key->lower, "aws:principalarn") == 0 &&
+					pattern_fixed_account(pats->v[i], acct, sizeof(acct)) &&
+					(acct[0] == '\0' || strcmp(acct, an->key_account) == 0 ||
+					 sl_has(&an->named_accounts, acct)))
+					continue;
 				return true;
-		for (size_t i = 0; i < key->texts_arn.n; i++)
-			if (strpbrk(key->texts_arn.v[i], "*?"))
-				return true;
+			}
+		}
 		if (key->arn_any || key->families & ~FAM_TEXT)
 			return true;
 	}
-	(void) an;
 	return false;
 }
 
@@ -2392,21 +2539,7 @@ analysis_open(analysis *an, const kp_policy *gain, enum side_kind gk,
 
 			ok = add_principal_family(an, p, strchr(p, ':') ? KP_PRIN_AWS : KP_PRIN_SERVICE);
 		}
-		/* the outsider: an identity of an account nobody names */
-		if (ok)
-		{
-			char		acct[32];
-			unsigned long long n = an->dialect == KP_DIALECT_ALIBABA ? 9999999999999999ULL : 999999999999ULL;
-
-			do
-				snprintf(acct, sizeof(acct), "%llu", n--);
-			while (strcmp(acct, an->key_account) == 0 || sl_has(&an->named_accounts, acct));
-			if (an->dialect == KP_DIALECT_ALIBABA)
-				snprintf(buf, sizeof(buf), "acs:ram::%s:user/kms-analysis-outsider", acct);
-			else
-				snprintf(buf, sizeof(buf), "arn:%s:iam::%s:user/kms-analysis-outsider", an->partition, acct);
-			ok = add_principal(an, buf, false);
-		}
+		ok = ok && add_outsiders(an);
 		if (!ok)
 			return kp_fail(err, KP_ERR_NOMEM, "out of memory", "", -1, "out of memory");
 	}
@@ -2544,6 +2677,32 @@ run_compare(analysis *an, kpa_report *out, kp_error *err)
 		kpa_report_free(out);
 		return kp_fail(err, st, st == KP_ERR_NOMEM ? "out of memory" : "interrupted", "", -1,
 					   "%s", st == KP_ERR_NOMEM ? "The analysis ran out of memory." : "The analysis was interrupted.");
+	}
+	{
+		/* one outsider's witness per action: each stands for anyone else */
+		size_t		kept = 0;
+
+		for (size_t i = 0; i < out->n_rows; i++)
+		{
+			kpa_row    *r = &out->rows[i];
+			bool		outsider = r->result == KPA_FAIL &&
+				is_outsider(an, r->principal, r->principal_is_service);
+			bool		dup = false;
+
+			for (size_t j = 0; j < kept && outsider && !dup; j++)
+				dup = out->rows[j].result == KPA_FAIL && strcmp(out->rows[j].action, r->action) == 0 &&
+					is_outsider(an, out->rows[j].principal, out->rows[j].principal_is_service);
+			if (dup)
+			{
+				free(r->principal);
+				free(r->action);
+				free(r->context);
+				free(r->reason);
+				continue;
+			}
+			out->rows[kept++] = *r;
+		}
+		out->n_rows = kept;
 	}
 	out->result = KPA_PASS;
 	for (size_t i = 0; i < out->n_rows; i++)

@@ -53,6 +53,9 @@ static const char *const conditions_pool[] = {
 	"\"ArnLike\":{\"aws:PrincipalArn\":\"arn:aws:iam::111122223333:role/*\"}",
 	"\"ArnEquals\":{\"aws:PrincipalArn\":\"arn:aws:iam::444455556666:user/Carol\"}",
 	"\"StringNotEqualsIfExists\":{\"aws:username\":\"Alice\"}",
+	"\"StringEquals\":{\"aws:username\":\"Alice\"}",
+	"\"StringEquals\":{\"aws:PrincipalType\":[\"Account\",\"FederatedUser\"]}",
+	"\"StringLike\":{\"aws:PrincipalArn\":\"arn:aws:sts::111122223333:assumed-role/*\"}",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -179,13 +182,16 @@ decide(const kp_policy *policy, const kp_policy *ident, const char *principal,
 
 	if (policy == NULL)
 		return false;
+	/* a federated user has no identity policy (kms_check_identity_owner) */
+	if (!service && strstr(principal, ":federated-user/") != NULL)
+		ident = NULL;
 	memset(&req, 0, sizeof(req));
 	req.principal_arn = principal;
 	req.principal_is_service = service;
 	req.action = action;
 	req.resource_arn = AOR_KEY_ARN;
 	req.context = ctx;
-	return kp_authorize(policy, ids, 1, &req, NULL) == KP_DECISION_ALLOW;
+	return kp_authorize(policy, ids, ident ? 1 : 0, &req, NULL) == KP_DECISION_ALLOW;
 }
 
 /* A context from the JSON of a witness, with the caller's derived keys. */
@@ -230,7 +236,13 @@ static const char *const callers[] = {
 	"arn:aws:iam::444455556666:user/Carol", "arn:aws:iam::444455556666:user/Dan",
 	"arn:aws:sts::111122223333:assumed-role/Admin/s1", "arn:aws:iam::111122223333:role/Admin",
 	"arn:aws:sts::111122223333:assumed-role/Other/s1", "arn:aws:iam::999999999999:user/Eve",
-	"cloudtrail.amazonaws.com", "logs.amazonaws.com",
+	"arn:aws:sts::111122223333:federated-user/Fay", "cloudtrail.amazonaws.com", "logs.amazonaws.com",
+};
+/* Callers of accounts no pool policy names: outsiders of every kind */
+static const char *const outsiders[] = {
+	"arn:aws:iam::999999999999:user/Eve", "arn:aws:iam::999999999999:user/Alice",
+	"arn:aws:iam::777788889999:root", "arn:aws:sts::777788889999:assumed-role/Admin/s1",
+	"arn:aws:sts::777788889999:federated-user/Fay", "arn:aws:iam::777788889999:role/Admin",
 };
 static const char *const actions[] = {
 	"kms:Decrypt", "kms:Encrypt", "kms:GetKeyPolicy", "kms:DescribeKey", "kms:PutKeyPolicy",
@@ -258,10 +270,30 @@ rnd(uint64_t *s)
 	return *s;
 }
 
-bool
-aor_check(const kp_policy *gain, const kp_policy *base, const kpa_report *report,
-		  uint64_t seed, int n_samples, char *why, size_t why_size)
+/* Is the request one the question of opts is about (opts NULL: every request)? */
+static bool
+selected(const kpa_opts *o, const char *who, const char *act)
 {
+	bool		hit;
+
+	if (o == NULL)
+		return true;
+	hit = o->n_actions == 0;
+	for (size_t i = 0; i < o->n_actions && !hit; i++)
+		hit = kp_action_matches(o->actions[i], act);
+	if (!hit)
+		return false;
+	hit = o->n_principals == 0;
+	for (size_t i = 0; i < o->n_principals && !hit; i++)
+		hit = strcmp(o->principals[i], who) == 0;
+	return hit;
+}
+
+bool
+aor_check(const kp_policy *gain, const kp_policy *base, const kpa_opts *opts,
+		  const kpa_report *report, uint64_t seed, int n_samples, char *why, size_t why_size)
+{
+	const bool	outsiders_only = opts != NULL && opts->outsiders_only;
 	kp_policy  *ident = permissive();
 	bool		ok = true;
 
@@ -289,9 +321,11 @@ aor_check(const kp_policy *gain, const kp_policy *base, const kpa_report *report
 		for (int n = 0; n < n_samples && ok; n++)
 		{
 			kp_context *ctx = kp_context_new();
-			const char *who = callers[rnd(&s) % N(callers)];
+			const char *who = outsiders_only ? outsiders[rnd(&s) % N(outsiders)]
+				: callers[rnd(&s) % N(callers)];
 			bool		service = strchr(who, ':') == NULL;
 			const char *act = actions[rnd(&s) % N(actions)];
+			bool		override = !outsiders_only && rnd(&s) % 3 == 0;
 			const char *v;
 			char		desc[600];
 			size_t		k;
@@ -308,14 +342,19 @@ aor_check(const kp_policy *gain, const kp_policy *base, const kpa_report *report
 			k = rnd(&s) % N(ctxkeys);
 			for (int j = 0; j < 3 && ctxkeys[k][j]; j++)
 				kp_context_add(ctx, "kms:EncryptionContextKeys", ctxkeys[k][j]);
-			/* sometimes a context that overrides what the caller implies */
-			if ((v = accounts[rnd(&s) % N(accounts)]) != NULL && rnd(&s) % 3 == 0)
+			/*
+			 * sometimes a context that overrides what the caller implies
+			 * (never for outsiders: the public check is about callers as
+			 * AWS identifies them)
+			 */
+			if ((v = accounts[rnd(&s) % N(accounts)]) != NULL && override)
 				kp_context_add(ctx, "kms:CallerAccount", v);
-			if ((v = parns[rnd(&s) % N(parns)]) != NULL && rnd(&s) % 3 == 0)
+			if ((v = parns[rnd(&s) % N(parns)]) != NULL && override && rnd(&s) % 2 == 0)
 				kp_context_add(ctx, "aws:PrincipalArn", v);
 			kp_context_add_caller(ctx, who, NULL, service);
-			if (decide(gain, ident, who, service, act, ctx) &&
-				!decide(base, ident, who, service, act, ctx))
+			if (selected(opts, who, act) &&
+				decide(gain, ident, who, service, act, ctx) &&
+				(base == NULL || !decide(base, ident, who, service, act, ctx)))
 			{
 				snprintf(desc, sizeof(desc), "false PASS: %s %s (sample %d)", who, act, n);
 				snprintf(why, why_size, "%s", desc);

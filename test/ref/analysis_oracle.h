@@ -36,13 +36,16 @@ extern bool aor_allowed(const kp_policy *policy, const char *principal, bool ser
 						const char *action, const char *context_json);
 
 /*
- * Check a kpa_compare answer for gain against base: every FAIL witness is
+ * Check a kpa_compare answer for gain against base (NULL: nothing allowed)
+ * asked with opts (NULL: no new access at all): every FAIL witness is
  * replayed (allowed by gain, not by base); when the answer is PASS, n_samples
- * random requests from a value pool (seeded) are evaluated and none may be
- * allowed by gain and not by base.  Returns true when it holds; otherwise
- * false with what went wrong in why.
+ * random requests from a value pool (seeded) are evaluated and none that the
+ * question is about (opts' actions and principals; with outsiders_only,
+ * callers of accounts no policy names, without context that overrides what
+ * the caller implies) may be allowed by gain and not by base.  Returns true
+ * when it holds; otherwise false with what went wrong in why.
  */
-extern bool aor_check(const kp_policy *gain, const kp_policy *base,
+extern bool aor_check(const kp_policy *gain, const kp_policy *base, const kpa_opts *opts,
 					  const kpa_report *report, uint64_t seed, int n_samples,
 					  char *why, size_t why_size);
 

@@ -52,7 +52,7 @@ compare(const char *gain_sq, const char *base_sq, kpa_report *out)
 
 	aor_opts(&o);
 	assert_int_equal(kpa_compare(g, b, &o, out, &err), KP_OK);
-	if (!aor_check(g, b, out, 42, 3000, why, sizeof(why)))
+	if (!aor_check(g, b, NULL, out, 42, 3000, why, sizeof(why)))
 		fail_msg("%s", why);
 	kp_policy_free(g);
 	kp_policy_free(b);
@@ -291,7 +291,7 @@ public_access(const char *stmts_sq, kpa_report *r)
 	aor_opts(&o);
 	o.outsiders_only = true;
 	assert_int_equal(kpa_compare(p, NULL, &o, r, &err), KP_OK);
-	if (!aor_check(p, NULL, r, 7, 0, why, sizeof(why)))
+	if (!aor_check(p, NULL, &o, r, 7, 3000, why, sizeof(why)))
 		fail_msg("%s", why);
 	kp_policy_free(p);
 	return r->result;
@@ -315,6 +315,31 @@ test_public_access(void **state)
 	kpa_report_free(&r);
 	assert_int_equal(public_access("{'Effect':'Allow','Principal':{'AWS':'arn:aws:iam::444455556666:root'},'Action':'kms:Decrypt','Resource':'*'}", &r), KPA_PASS);
 	kpa_report_free(&r);
+	/* a wildcard after a literal account matches only that account's callers */
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'ArnLike':{'aws:PrincipalArn':'arn:aws:iam::111122223333:role/Svc*'}}"), &r), KPA_PASS);
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringLike':{'aws:PrincipalArn':['arn:aws:iam::444455556666:*','arn:aws:sts::111122223333:assumed-role/*']}}"), &r), KPA_PASS);
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'ArnNotLike':{'aws:PrincipalArn':'arn:aws:iam::111122223333:role/Svc*'}}"), &r), KPA_FAIL);
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringLike':{'aws:PrincipalArn':'arn:aws:iam::1111*'}}"), &r), KPA_UNKNOWN);
+	kpa_report_free(&r);
+	/* every kind of caller an outsider can be: a user of a given name, the account, a session, a federated user, a role */
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringEquals':{'aws:username':'bob'}}"), &r), KPA_FAIL);
+	assert_non_null(find_row(&r, "arn:aws:iam::999999999999:user/bob", "kms:Decrypt"));
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringEquals':{'aws:PrincipalType':'Account'}}"), &r), KPA_FAIL);
+	assert_non_null(find_row(&r, "arn:aws:iam::999999999999:root", "kms:Decrypt"));
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringEquals':{'aws:PrincipalType':'AssumedRole'}}"), &r), KPA_FAIL);
+	kpa_report_free(&r);
+	/* a federated user of another account has no identity policy: never allowed */
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringEquals':{'aws:PrincipalType':'FederatedUser'}}"), &r), KPA_PASS);
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'Null':{'aws:PrincipalType':'true'}}"), &r), KPA_FAIL);
+	kpa_report_free(&r);
+	assert_int_equal(public_access(ALLOW_STAR("kms:Decrypt", ",'Condition':{'StringEquals':{'aws:PrincipalType':'Service'}}"), &r), KPA_PASS);
+	kpa_report_free(&r);
 }
 
 static void
@@ -327,6 +352,7 @@ test_access_not_granted(void **state)
 	const char *acts[] = {"kms:PutKeyPolicy", "kms:Decrypt"};
 	const char *acts2[] = {"kms:GetKeyPolicy"};
 	const char *who[] = {"arn:aws:iam::444455556666:root"};
+	char		why[800];
 
 	(void) state;
 	aor_opts(&o);
@@ -336,6 +362,7 @@ test_access_not_granted(void **state)
 	o.n_principals = 1;
 	assert_int_equal(kpa_compare(p, NULL, &o, &r, &err), KP_OK);
 	assert_int_equal(r.result, KPA_PASS);
+	assert_true(aor_check(p, NULL, &o, &r, 11, 3000, why, sizeof(why)));
 	kpa_report_free(&r);
 	o.actions = acts2;
 	o.n_actions = 1;
@@ -402,6 +429,7 @@ test_random_pairs(void **state)
 	uint64_t	s = 0x9E3779B97F4A7C15ULL;
 	int			pass = 0;
 	int			failn = 0;
+	int			public_pass = 0;
 
 	(void) state;
 	for (int n = 0; n < 400; n++)
@@ -437,7 +465,7 @@ test_random_pairs(void **state)
 		assert_int_equal(kpa_compare(pa, pb, &o, &r, &err), KP_OK);
 		if (r.result == KPA_UNKNOWN)
 			fail_msg("UNKNOWN for %s / %s: %s", da, db, r.rows[0].reason);
-		if (!aor_check(pa, pb, &r, (uint64_t) n + 1, 400, why, sizeof(why)))
+		if (!aor_check(pa, pb, NULL, &r, (uint64_t) n + 1, 400, why, sizeof(why)))
 			fail_msg("%s\nnew: %s\nold: %s", why, da, db);
 		if (r.result == KPA_PASS)
 			pass++;
@@ -448,12 +476,21 @@ test_random_pairs(void **state)
 		if (r.result != KPA_PASS)
 			fail_msg("a policy against itself is not PASS: %s", da);
 		kpa_report_free(&r);
+		/* public access: no outsider allowed when PASS */
+		o.outsiders_only = true;
+		assert_int_equal(kpa_compare(pa, NULL, &o, &r, &err), KP_OK);
+		if (!aor_check(pa, NULL, &o, &r, (uint64_t) n + 7, 400, why, sizeof(why)))
+			fail_msg("public access: %s\npolicy: %s", why, da);
+		if (r.result == KPA_PASS)
+			public_pass++;
+		kpa_report_free(&r);
 		kp_policy_free(pa);
 		kp_policy_free(pb);
 	}
 	/* both answers occur */
 	assert_true(pass > 20);
 	assert_true(failn > 20);
+	assert_true(public_pass > 20);
 }
 
 int
